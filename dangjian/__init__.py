@@ -1,0 +1,5 @@
+"""Dangjian: grassroots Party-building platform."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

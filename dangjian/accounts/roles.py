@@ -1,0 +1,77 @@
+"""Roles and what each may do: the single permission table of the product.
+
+An account has one role and one scope (an organization subtree). The role says which
+actions are allowed on which area (app label); the scope says on which objects.
+``dangjian.core.scoping`` combines both; nothing else checks permissions.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+    ORG_ADMIN = "org_admin", _("Organization administrator")
+    BRANCH_SECRETARY = "branch_secretary", _("Branch secretary")
+    MEMBER = "member", _("Member")
+    INSTRUCTOR = "instructor", _("Party-building instructor")
+    INSPECTOR = "inspector", _("Inspector")
+
+
+class Action(StrEnum):
+    """What a user wants to do with an object or a list of objects."""
+
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+    VIEW_SENSITIVE = "view_sensitive"  # ID numbers and phones in full
+    EXPORT = "export"
+    IMPORT = "import"
+
+
+class ScopeMode(StrEnum):
+    SUBTREE = "subtree"  # everything under the account's scope organization
+    SELF = "self"  # only the member record linked to the account
+
+
+_ALL = frozenset(Action)
+_READ = frozenset({Action.VIEW, Action.EXPORT})
+
+# role -> area (app label) -> allowed actions. "core" covers the audit trail.
+GRANTS: dict[str, dict[str, frozenset[Action]]] = {
+    Role.PLATFORM_ADMIN: {"orgs": _ALL, "members": _ALL, "accounts": _ALL, "core": _ALL},
+    Role.ORG_ADMIN: {"orgs": _ALL, "members": _ALL, "accounts": _ALL, "core": _READ},
+    Role.BRANCH_SECRETARY: {
+        # A secretary keeps their own organization's committee, terms and party groups
+        # up to date but does not create or remove organizations.
+        "orgs": frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT}),
+        "members": _ALL - {Action.DELETE},
+        "core": _READ,
+    },
+    Role.MEMBER: {"orgs": frozenset({Action.VIEW}), "members": frozenset({Action.VIEW})},
+    Role.INSTRUCTOR: {"orgs": _READ, "members": _READ},
+    Role.INSPECTOR: {"orgs": _READ, "members": _READ, "core": _READ},
+}
+
+SCOPE_MODE: dict[str, ScopeMode] = {role: ScopeMode.SUBTREE for role in Role}
+SCOPE_MODE[Role.MEMBER] = ScopeMode.SELF
+
+# Roles an account of the given role may hand out (user management stays below oneself).
+ASSIGNABLE: dict[str, frozenset[str]] = {
+    Role.PLATFORM_ADMIN: frozenset(Role),
+    Role.ORG_ADMIN: frozenset(Role) - {Role.PLATFORM_ADMIN},
+}
+
+
+def allows(role: str, area: str, action: Action | str) -> bool:
+    """Whether ``role`` may perform ``action`` in ``area`` at all (scope aside)."""
+    return Action(action) in GRANTS.get(role, {}).get(area, frozenset())
+
+
+def scope_mode(role: str) -> ScopeMode:
+    return SCOPE_MODE.get(role, ScopeMode.SELF)

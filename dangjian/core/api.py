@@ -1,0 +1,64 @@
+"""API foundations: the scoped viewset every endpoint derives from, and errors as JSON."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from dangjian.accounts.roles import Action
+from dangjian.core.scoping import can
+
+ACTION_OF = {
+    "list": Action.VIEW,
+    "retrieve": Action.VIEW,
+    "create": Action.ADD,
+    "update": Action.CHANGE,
+    "partial_update": Action.CHANGE,
+    "destroy": Action.DELETE,
+}
+
+
+class RolePermission(permissions.IsAuthenticated):
+    """The role must allow the action on the model at all; which objects is the scope's
+    business (``get_queryset``)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if view.action == "create":
+            return can(request.user, view.model, Action.ADD)
+        return True
+
+
+class ScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Base of every API viewset: the queryset is the model restricted to the caller's
+    scope for the action at hand, so objects out of scope answer 404."""
+
+    model: ClassVar[type[models.Model]]
+    permission_classes = [RolePermission]
+    field_map: ClassVar[dict[str, str]] = {}
+
+    def get_queryset(self) -> Any:
+        action = ACTION_OF.get(self.action or "", Action.VIEW)
+        return self.model.objects.restrict(self.request.user, action)  # type: ignore[attr-defined]
+
+
+def _django_errors(exc: DjangoValidationError, field_map: dict[str, str]) -> Any:
+    if hasattr(exc, "error_dict"):
+        return {field_map.get(k, k if k != "__all__" else "non_field_errors"): [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+    return {"non_field_errors": exc.messages}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus Django ``ValidationError`` from actions as a 400 with the
+    same field -> messages shape."""
+    if isinstance(exc, DjangoValidationError):
+        view = context.get("view")
+        exc = exceptions.ValidationError(_django_errors(exc, getattr(view, "field_map", {})))
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,45 @@
+"""Template context shared by every page: the navigation of the UI shell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.accounts.roles import Action, Role, allows
+
+
+def _nav(user: Any) -> list[tuple[str, Any, str]]:
+    items: list[tuple[str, Any, str]] = [(reverse("core:dashboard"), _("Dashboard"), "speedometer2")]
+    if user.role == Role.MEMBER:
+        if user.member_id:
+            items.append((reverse("members:detail", args=[user.member_id]), _("My record"), "person"))
+        return items
+    items += [
+        (reverse("orgs:tree"), _("Organizations"), "diagram-3"),
+        (reverse("orgs:warnings"), _("Warnings"), "exclamation-triangle"),
+        (reverse("members:list"), _("Members"), "people"),
+        (reverse("members:transfers"), _("Transfers"), "arrow-left-right"),
+    ]
+    if allows(user.role, "members", Action.IMPORT):
+        items.append((reverse("core:import", args=["members"]), _("Import"), "upload"))
+    if allows(user.role, "accounts", Action.VIEW):
+        items.append((reverse("accounts:users"), _("Users"), "person-badge"))
+    if allows(user.role, "core", Action.VIEW):
+        items.append((reverse("core:audit"), _("Audit trail"), "journal-text"))
+    items.append((reverse("core:rules"), _("Rules"), "book"))
+    return items
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    path = request.path
+    nav = [
+        {"url": url, "label": label, "icon": icon, "active": url != "/" and path.startswith(url) or url == path}
+        for url, label, icon in _nav(user)
+    ]
+    return {"nav": nav}

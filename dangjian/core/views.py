@@ -1,0 +1,200 @@
+"""Base views: the scoped mixin every page uses, list pages with filters, tables and
+export, forms that call actions, and the dashboard, audit and rules pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import TableExport
+
+from dangjian.accounts.roles import Action
+from dangjian.core import rulesets
+from dangjian.core.scoping import can, get_in_scope
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """Restricts ``get_queryset()`` and ``get_object()`` to the user's scope for
+    ``action``. The only place views apply scoping."""
+
+    model: ClassVar[type[models.Model]]
+    action: ClassVar[Action] = Action.VIEW
+    request: HttpRequest
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return self.model.objects.restrict(self.request.user, self.action)  # type: ignore[attr-defined,no-any-return]
+
+    def get_object(self, queryset: Any = None) -> Any:
+        return get_in_scope(self.request.user, self.model, self.action, pk=self.kwargs["pk"])
+
+
+class ScopedDetailView(ScopedMixin, DetailView):  # type: ignore[type-arg]
+    pass
+
+
+class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):  # type: ignore[misc]
+    """A filtered, sortable, paginated table; ``?_export=xlsx`` (or csv) downloads the
+    same filtered rows, restricted for the export action."""
+
+    paginate_by = 50
+    export_formats: ClassVar[tuple[str, ...]] = ("xlsx", "csv")
+    export_name: ClassVar[str] = "export"
+    template_name = "core/list.html"
+    title: ClassVar[Any] = ""
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        action = Action.EXPORT if self.exporting else self.action
+        return self.model.objects.restrict(self.request.user, action)  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def exporting(self) -> str:
+        fmt = self.request.GET.get("_export", "")
+        return fmt if fmt in self.export_formats else ""
+
+    def get_table_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_table_kwargs()
+        kwargs["request"] = self.request
+        return kwargs
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.exporting:
+            if not can(self.request.user, self.model, Action.EXPORT):
+                raise PermissionDenied
+            table = self.get_table(**self.get_table_kwargs())
+            stamp = dt.date.today().isoformat()
+            exporter = TableExport(self.exporting, table, exclude_columns=("actions",))
+            return exporter.response(f"{self.export_name}-{stamp}.{self.exporting}")
+        return super().render_to_response(context, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        context["can_export"] = can(self.request.user, self.model, Action.EXPORT)
+        context["can_add"] = can(self.request.user, self.model, Action.ADD)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("_export", None)
+        context["export_query"] = query.urlencode()
+        return context
+
+
+def apply_errors(form: forms.BaseForm, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Show an action's ``ValidationError`` on ``form``: field errors on the fields the
+    form has (after ``field_map`` renames), the rest at the top."""
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            name = field_map.get(field, field)
+            target = name if name in form.fields else None
+            for error in errors:
+                form.add_error(target, error.messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ActionFormView(LoginRequiredMixin, View):
+    """A form whose valid submission calls an action. Bad input re-shows the form with
+    what was typed and a specific error; success redirects with a message.
+
+    Subclasses set ``form_class`` and ``template_name`` and implement ``get_target()``
+    (the object acted upon, loaded through the scope), ``perform(form, target)`` and
+    ``success_url(result)``.
+    """
+
+    form_class: ClassVar[type[forms.BaseForm]]
+    # For forms without a target object (creating): the model and action the role
+    # must allow. Forms with a target load it through the scope instead.
+    permission: ClassVar[tuple[type[models.Model], Action] | None] = None
+    template_name: ClassVar[str] = "core/form.html"
+    title: ClassVar[Any] = ""
+    success_message: ClassVar[Any] = gettext_lazy("Saved.")
+    field_map: ClassVar[dict[str, str]] = {}
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and self.permission and not can(request.user, *self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_target(self) -> Any:
+        return None
+
+    def get_form_kwargs(self, target: Any) -> dict[str, Any]:
+        return {}
+
+    def perform(self, form: Any, target: Any) -> Any:
+        raise NotImplementedError
+
+    def success_url(self, result: Any) -> str:
+        raise NotImplementedError
+
+    def get_context(self, form: Any, target: Any) -> dict[str, Any]:
+        return {"form": form, "target": target, "title": self.title, "cancel_url": self.cancel_url(target)}
+
+    def cancel_url(self, target: Any) -> str:
+        return target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        target = self.get_target()
+        form = self.form_class(**self.get_form_kwargs(target))
+        return render(request, self.template_name, self.get_context(form, target))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        target = self.get_target()
+        form = self.form_class(data=request.POST, files=request.FILES, **self.get_form_kwargs(target))
+        if form.is_valid():
+            try:
+                result = self.perform(form, target)
+            except ValidationError as exc:
+                apply_errors(form, exc, self.field_map)
+            else:
+                messages.success(request, self.success_message)
+                return HttpResponseRedirect(self.success_url(result))
+        return render(request, self.template_name, self.get_context(form, target), status=400 if form.errors else 200)
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "core/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from dangjian.accounts.roles import Role
+        from dangjian.orgs import queries
+        from dangjian.orgs.choices import StructureWarning
+        from dangjian.orgs.models import Organization
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.role == Role.MEMBER:  # type: ignore[union-attr]
+            context["own_member"] = user.member  # type: ignore[union-attr]
+            return context
+        orgs = Organization.objects.restrict(user)
+        roots = list(orgs.filter(pk=user.scope_org_id)) if user.scope_org_id else list(orgs.filter(depth=1))  # type: ignore[union-attr]
+        context["roots"] = [(root, queries.subtree_counts(root)) for root in roots]
+        totals = queries.warning_totals(orgs)
+        context["warnings"] = [(w, w.label, totals[str(w)]) for w in StructureWarning]
+        context["org_total"] = orgs.count()
+        return context
+
+
+class RulesView(LoginRequiredMixin, TemplateView):
+    """Every regulation figure with its rule id, value in force, source and confidence."""
+
+    template_name = "core/rules.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        figures = sorted(rulesets.REGISTRY.values(), key=lambda f: (f.rule[0], int(f.rule[1:]), f.key))
+        context["figures"] = [(fig, rulesets.value(fig.key), rulesets.history(fig.key)) for fig in figures]
+        return context

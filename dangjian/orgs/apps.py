@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgsConfig(AppConfig):
+    name = "dangjian.orgs"
+    verbose_name = _("Organizations")
+
+    def ready(self) -> None:
+        from dangjian.orgs import rules  # noqa: F401  (registers the figures)
