@@ -186,8 +186,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dangjian API",
-    "DESCRIPTION": "Grassroots Party-building platform. Every call is limited to the caller's "
-    "organization scope.",
+    "DESCRIPTION": "Grassroots Party-building platform. Every call is limited to the caller's organization scope.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -208,9 +207,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 # How background jobs run: "celery" (a worker with a broker), "thread" (in the web
 # process: the embedded default, so progress shows without Redis) or "inline" (tests).
-BACKGROUND_JOBS = env.str(
-    "BACKGROUND_JOBS", default="thread" if CELERY_TASK_ALWAYS_EAGER else "celery"
-)
+BACKGROUND_JOBS = env.str("BACKGROUND_JOBS", default="thread" if CELERY_TASK_ALWAYS_EAGER else "celery")
 if BACKGROUND_JOBS not in ("celery", "thread", "inline"):
     raise ImproperlyConfigured("BACKGROUND_JOBS must be celery, thread or inline.")
 
@@ -239,3 +236,5 @@ LOGGING = {
 }
 
 SITE_NAME = _("Dangjian")
+# English dates as 2026-01-31 (Chinese uses its own locale formats).
+FORMAT_MODULE_PATH = ["dangjian.formats"]

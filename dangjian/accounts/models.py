@@ -21,7 +21,9 @@ class UserQuerySet(ScopedQuerySetMixin, models.QuerySet):  # type: ignore[type-a
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> Any:
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> Any:
         extra.setdefault("role", Role.PLATFORM_ADMIN)
         return super().create_superuser(username, email, password, **extra)
 
@@ -32,7 +34,7 @@ class User(ScopedModelMixin, AuditedModel, AbstractUser):
 
     scope_paths: ClassVar[tuple[str, ...]] = ("scope_org__path", "member__organization__path")
     scope_area: ClassVar[str | None] = "accounts"
-    audit_exclude: ClassVar[frozenset[str]] = frozenset({"password", "last_login"})
+    audit_exclude: ClassVar[frozenset[str]] = frozenset({"password", "last_login", "date_joined"})
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     scope_org = models.ForeignKey(

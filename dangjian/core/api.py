@@ -51,7 +51,10 @@ class ScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
 def _django_errors(exc: DjangoValidationError, field_map: dict[str, str]) -> Any:
     if hasattr(exc, "error_dict"):
-        return {field_map.get(k, k if k != "__all__" else "non_field_errors"): [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        return {
+            field_map.get(k, k if k != "__all__" else "non_field_errors"): [m for e in v for m in e.messages]
+            for k, v in exc.error_dict.items()
+        }
     return {"non_field_errors": exc.messages}
 
 

@@ -37,8 +37,11 @@ def current_source() -> str:
 
 
 def field_value(obj: models.Model, field: models.Field) -> Any:  # type: ignore[type-arg]
-    """A JSON-safe value of ``field`` on ``obj`` (foreign keys as their id)."""
+    """A JSON-safe value of ``field`` on ``obj`` as people read it (a related object by
+    its name, not its id)."""
     value = getattr(obj, field.attname)
+    if field.is_relation and value is not None:
+        return str(getattr(obj, field.name))[:200]
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -54,12 +57,16 @@ def snapshot(obj: models.Model | None) -> dict[str, Any]:
     return obj.audit_snapshot()  # type: ignore[attr-defined,no-any-return]
 
 
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """Changed fields as ``{name: [before, after]}``."""
+    """Changed fields as ``{name: [before, after]}`` (blank and missing are the same)."""
     return {
         name: [before.get(name), after.get(name)]
         for name in sorted(set(before) | set(after))
-        if before.get(name) != after.get(name)
+        if before.get(name) != after.get(name) and not (_blank(before.get(name)) and _blank(after.get(name)))
     }
 
 

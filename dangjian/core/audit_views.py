@@ -37,7 +37,9 @@ class AuditFilter(StyledFilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["content_type"].field.label_from_instance = lambda ct: str(ct.model_class()._meta.verbose_name) if ct.model_class() else ct.model
+        self.filters["content_type"].field.label_from_instance = lambda ct: (
+            str(ct.model_class()._meta.verbose_name) if ct.model_class() else ct.model
+        )
 
 
 class AuditTable(tables.Table):
@@ -64,11 +66,17 @@ class AuditTable(tables.Table):
         return format_html_join(
             "",
             "<div><span class='text-muted'>{}</span>: {} → {}</div>",
-            ((field_label(record, name), change_value(record, name, pair[0]), change_value(record, name, pair[1])) for name, pair in record.changes.items()),
+            (
+                (field_label(record, name), change_value(record, name, pair[0]), change_value(record, name, pair[1]))
+                for name, pair in record.changes.items()
+            ),
         )
 
     def value_changes(self, record: AuditEntry) -> str:
-        return "; ".join(f"{field_label(record, n)}: {change_value(record, n, p[0])} → {change_value(record, n, p[1])}" for n, p in record.changes.items())
+        return "; ".join(
+            f"{field_label(record, n)}: {change_value(record, n, p[0])} → {change_value(record, n, p[1])}"
+            for n, p in record.changes.items()
+        )
 
 
 class AuditListView(ScopedListView):

@@ -39,7 +39,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return {}
     path = request.path
     nav = [
-        {"url": url, "label": label, "icon": icon, "active": url != "/" and path.startswith(url) or url == path}
+        {"url": url, "label": label, "icon": icon, "active": (url != "/" and path.startswith(url)) or url == path}
         for url, label, icon in _nav(user)
     ]
     return {"nav": nav}

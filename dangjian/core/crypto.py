@@ -31,9 +31,7 @@ def _fernet() -> MultiFernet:
     keys = [k for k in settings.DATA_KEYS if k]
     if not keys:
         raise ImproperlyConfigured("DANGJIAN_DATA_KEYS is empty: personal data cannot be stored.")
-    return MultiFernet(
-        [Fernet(base64.urlsafe_b64encode(_derive(k, b"dangjian-encrypt"))) for k in keys]
-    )
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(k, b"dangjian-encrypt"))) for k in keys])
 
 
 @cache

@@ -20,5 +20,7 @@ class StyledFilterSet(django_filters.FilterSet):
             for field in form.fields.values():
                 field.widget.attrs["class"] = field.widget.attrs.get("class", "") + " form-control-sm"
                 if "form-select" in field.widget.attrs["class"]:
-                    field.widget.attrs["class"] = field.widget.attrs["class"].replace("form-control-sm", "form-select-sm")
+                    field.widget.attrs["class"] = field.widget.attrs["class"].replace(
+                        "form-control-sm", "form-select-sm"
+                    )
         return self._form

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -54,3 +55,30 @@ class StyledModelForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-ar
 
 class ConfirmForm(StyledForm):
     """No fields: the submission itself confirms."""
+
+
+class FigureForm(StyledForm):
+    """A local value for a configurable regulation figure, from a date on."""
+
+    key = forms.ChoiceField(label=_("Figure"))
+    value = forms.CharField(
+        label=_("Value"), help_text=_("As shown in the table: a number, or a list or table in JSON.")
+    )
+    effective_from = forms.DateField(label=_("Effective from"))
+    note = forms.CharField(label=_("Source or reason"), max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from dangjian.core.rulesets import REGISTRY
+
+        self.fields["key"].choices = [
+            (fig.key, f"{fig.rule} · {fig.description}") for fig in REGISTRY.values() if fig.configurable
+        ]
+
+    def clean_value(self) -> Any:
+        import json
+
+        try:
+            return json.loads(self.cleaned_data["value"])
+        except ValueError:
+            raise forms.ValidationError(_("Not a number or JSON value.")) from None

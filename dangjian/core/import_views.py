@@ -57,11 +57,18 @@ class ImportUploadView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def render_page(self, request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
-        recent = ImportBatch.objects.restrict(request.user).filter(kind=self.importer.kind, created_by=request.user)[:10]
+        recent = ImportBatch.objects.restrict(request.user).filter(kind=self.importer.kind, created_by=request.user)[
+            :10
+        ]
         return render(
             request,
             "core/import_upload.html",
-            {"form": form, "importer": self.importer, "recent": recent, "title": _("Import: %(title)s") % {"title": self.importer.title}},
+            {
+                "form": form,
+                "importer": self.importer,
+                "recent": recent,
+                "title": _("Import: %(title)s") % {"title": self.importer.title},
+            },
             status=status,
         )
 

@@ -155,7 +155,9 @@ def choice_parser(
             return lookup[_norm(text)]
         except KeyError:
             allowed = "、".join(str(label) for _code, label in choices)
-            raise CellError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}) from None
+            raise CellError(
+                _("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}
+            ) from None
 
     return parse
 
@@ -211,13 +213,17 @@ class Importer:
                 if _norm(header) in column.headers() and column.key not in found:
                     found[column.key] = index
         errors = [
-            RowError(1, str(c.label), "", _("The required column “%(column)s” is missing.") % {"column": c.template_header()})
+            RowError(
+                1, str(c.label), "", _("The required column “%(column)s” is missing.") % {"column": c.template_header()}
+            )
             for c in self.columns
             if c.required and c.key not in found
         ]
         return found, errors
 
-    def parse_row(self, raw: list[Any], positions: dict[str, int], row_number: int) -> tuple[dict[str, Any], list[RowError]]:
+    def parse_row(
+        self, raw: list[Any], positions: dict[str, int], row_number: int
+    ) -> tuple[dict[str, Any], list[RowError]]:
         values: dict[str, Any] = {}
         errors: list[RowError] = []
         for column in self.columns:
@@ -226,7 +232,14 @@ class Importer:
             try:
                 parsed = column.parse(cell)
             except CellError as exc:
-                errors.append(RowError(row_number, str(column.label), parse_text(cell) if not isinstance(cell, dt.date) else cell.isoformat(), str(exc)))
+                errors.append(
+                    RowError(
+                        row_number,
+                        str(column.label),
+                        parse_text(cell) if not isinstance(cell, dt.date) else cell.isoformat(),
+                        str(exc),
+                    )
+                )
                 continue
             if column.required and parsed in (None, ""):
                 errors.append(RowError(row_number, str(column.label), "", _("This column is required.")))
@@ -239,7 +252,9 @@ class Importer:
     def write(self, items: list[Any], user: Any, progress: Callable[[int], None]) -> int:
         raise NotImplementedError
 
-    def check_file(self, content: bytes, filename: str, user: Any, progress: Callable[[int], None]) -> tuple[int, CheckResult]:
+    def check_file(
+        self, content: bytes, filename: str, user: Any, progress: Callable[[int], None]
+    ) -> tuple[int, CheckResult]:
         """Read and check every row; returns the row count and the result."""
         try:
             headers, raw_rows = read_rows(content, filename)
@@ -329,7 +344,9 @@ def check_batch(batch_id: int) -> None:
     importer = REGISTRY[batch.kind]
     content = batch.file.read()
     with translation.override(batch.language):
-        total, result = importer.check_file(content, batch.original_name, batch.created_by, _progress_setter(batch_id, "checking"))
+        total, result = importer.check_file(
+            content, batch.original_name, batch.created_by, _progress_setter(batch_id, "checking")
+        )
     batch.total_rows = total
     batch.error_count = len(result.errors)
     batch.errors = [e.as_dict() for e in result.errors[:MAX_REPORTED_ERRORS]]
@@ -351,7 +368,9 @@ def commit_batch(batch_id: int) -> None:
     language = batch.language
     try:
         with translation.override(language), audit_source(AuditSource.IMPORT), transaction.atomic():
-            total, result = importer.check_file(content, batch.original_name, user, _progress_setter(batch_id, "checking"))
+            _total, result = importer.check_file(
+                content, batch.original_name, user, _progress_setter(batch_id, "checking")
+            )
             if result.errors:
                 raise _Rejected(result)
             imported = importer.write(result.items, user, _progress_setter(batch_id, "importing"))

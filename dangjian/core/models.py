@@ -73,9 +73,7 @@ class AuditEntryQuerySet(ScopedQuerySet):
         raise PermissionError("Audit entries cannot be deleted.")
 
     def for_object(self, obj: models.Model) -> AuditEntryQuerySet:
-        return self.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
-        )
+        return self.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
 
 
 class AuditEntry(ScopedModelMixin, models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 # Surname readings that differ from the character's most common reading.
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {

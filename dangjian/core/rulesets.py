@@ -44,6 +44,10 @@ class Figure:
     versions: tuple[tuple[dt.date, Any], ...] = field(default=())
 
     @property
+    def confidence_label(self) -> Any:
+        return Confidence(self.confidence).label
+
+    @property
     def configurable(self) -> bool:
         return self.confidence != Confidence.FIRM
 
@@ -66,9 +70,7 @@ def _overrides() -> dict[str, list[tuple[dt.date, Any]]]:
         from dangjian.core.models import FigureOverride
 
         data = {}
-        for row in FigureOverride.objects.order_by("effective_from").values_list(
-            "key", "effective_from", "value"
-        ):
+        for row in FigureOverride.objects.order_by("effective_from").values_list("key", "effective_from", "value"):
             data.setdefault(row[0], []).append((row[1], row[2]))
         cache.set(_CACHE_KEY, data, _CACHE_SECONDS)
     return data  # type: ignore[no-any-return]

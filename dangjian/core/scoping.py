@@ -90,14 +90,10 @@ def scope_q(model: type[models.Model], user: Any, action: Action | str = Action.
 
 def can(user: Any, model: type[models.Model], action: Action | str) -> bool:
     """Whether the role allows ``action`` on ``model`` at all (e.g. to show a button)."""
-    return bool(
-        getattr(user, "is_authenticated", False) and allows(user.role, area_of(model), action)
-    )
+    return bool(getattr(user, "is_authenticated", False) and allows(user.role, area_of(model), action))
 
 
-def get_in_scope(
-    user: Any, model: type[M], action: Action | str = Action.VIEW, **lookup: Any
-) -> M:
+def get_in_scope(user: Any, model: type[M], action: Action | str = Action.VIEW, **lookup: Any) -> M:
     """The object matching ``lookup`` if ``user`` may ``action`` it, else ``OutOfScope``."""
     queryset = model._default_manager.filter(scope_q(model, user, action))
     try:

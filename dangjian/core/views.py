@@ -3,7 +3,6 @@ export, forms that call actions, and the dashboard, audit and rules pages."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 from django import forms
@@ -13,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -22,7 +22,9 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import TableExport
 
 from dangjian.accounts.roles import Action
+from dangjian.core import actions as core_actions
 from dangjian.core import rulesets
+from dangjian.core.forms import FigureForm
 from dangjian.core.scoping import can, get_in_scope
 
 
@@ -74,7 +76,7 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):  # type: ignore
             if not can(self.request.user, self.model, Action.EXPORT):
                 raise PermissionDenied
             table = self.get_table(**self.get_table_kwargs())
-            stamp = dt.date.today().isoformat()
+            stamp = timezone.localdate().isoformat()
             exporter = TableExport(self.exporting, table, exclude_columns=("actions",))
             return exporter.response(f"{self.export_name}-{stamp}.{self.exporting}")
         return super().render_to_response(context, **kwargs)
@@ -189,12 +191,32 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
 
 class RulesView(LoginRequiredMixin, TemplateView):
-    """Every regulation figure with its rule id, value in force, source and confidence."""
+    """Every regulation figure with its rule id, value in force, source and confidence;
+    a platform administrator can give a local value to a *local* or *check* figure."""
 
     template_name = "core/rules.html"
+
+    def can_set(self) -> bool:
+        return bool(getattr(self.request.user, "sees_everything", False))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         figures = sorted(rulesets.REGISTRY.values(), key=lambda f: (f.rule[0], int(f.rule[1:]), f.key))
         context["figures"] = [(fig, rulesets.value(fig.key), rulesets.history(fig.key)) for fig in figures]
+        context["can_set"] = self.can_set()
+        context.setdefault("form", FigureForm() if self.can_set() else None)
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.can_set():
+            raise PermissionDenied
+        form = FigureForm(request.POST)
+        if form.is_valid():
+            try:
+                core_actions.set_figure(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The local value is saved."))
+                return HttpResponseRedirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form), status=400)

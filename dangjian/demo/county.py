@@ -44,47 +44,160 @@ class Plan:
 
 
 def _branches(names: list[str], sector: str, occupation: str, sizes: tuple[int, int], rng: random.Random) -> list[Plan]:
-    return [Plan(n, B, sector, size=rng.randint(*sizes), units=[n.removesuffix("党支部")], occupation=occupation) for n in names]
+    return [
+        Plan(n, B, sector, size=rng.randint(*sizes), units=[n.removesuffix("党支部")], occupation=occupation)
+        for n in names
+    ]
 
 
 def county_plan(rng: random.Random) -> Plan:
     organs = _branches(
-        ["县委办公室党支部", "县政府办公室党支部", "县财政局党支部", "县教育局机关党支部", "县人社局党支部", "县自然资源局党支部", "县农业农村局党支部", "县卫生健康委员会党支部"],
-        Sector.GOVERNMENT_ORGAN, Occupation.ORGAN_STAFF, (22, 46), rng,
+        [
+            "县委办公室党支部",
+            "县政府办公室党支部",
+            "县财政局党支部",
+            "县教育局机关党支部",
+            "县人社局党支部",
+            "县自然资源局党支部",
+            "县农业农村局党支部",
+            "县卫生健康委员会党支部",
+        ],
+        Sector.GOVERNMENT_ORGAN,
+        Occupation.ORGAN_STAFF,
+        (22, 46),
+        rng,
     )
-    hospital = _branches(["内科党支部", "外科党支部", "医技党支部", "行政后勤党支部"], Sector.PUBLIC_INSTITUTION, Occupation.ENTERPRISE_PROFESSIONAL, (38, 50), rng)
+    hospital = _branches(
+        ["内科党支部", "外科党支部", "医技党支部", "行政后勤党支部"],
+        Sector.PUBLIC_INSTITUTION,
+        Occupation.ENTERPRISE_PROFESSIONAL,
+        (38, 50),
+        rng,
+    )
     hospital.append(Plan("离退休党支部", B, Sector.PUBLIC_INSTITUTION, size=30, units=["县人民医院"], retired=True))
-    school = _branches(["第一中学教师第一党支部", "第一中学教师第二党支部"], Sector.PUBLIC_INSTITUTION, Occupation.ENTERPRISE_PROFESSIONAL, (38, 50), rng)
-    villages_a = _branches([f"{n}村党支部" for n in ("东关", "西关", "南营", "北街", "李庄")], Sector.VILLAGE, Occupation.FARMER, (38, 50), rng)
-    big_village = Plan("王庄村党总支", GB, Sector.VILLAGE, children=_branches(["王庄村第一党支部", "王庄村第二党支部"], Sector.VILLAGE, Occupation.FARMER, (38, 50), rng))
+    school = _branches(
+        ["第一中学教师第一党支部", "第一中学教师第二党支部"],
+        Sector.PUBLIC_INSTITUTION,
+        Occupation.ENTERPRISE_PROFESSIONAL,
+        (38, 50),
+        rng,
+    )
+    villages_a = _branches(
+        [f"{n}村党支部" for n in ("东关", "西关", "南营", "北街", "李庄")],
+        Sector.VILLAGE,
+        Occupation.FARMER,
+        (38, 50),
+        rng,
+    )
+    big_village = Plan(
+        "王庄村党总支",
+        GB,
+        Sector.VILLAGE,
+        children=_branches(["王庄村第一党支部", "王庄村第二党支部"], Sector.VILLAGE, Occupation.FARMER, (38, 50), rng),
+    )
     communities = _branches(["城关社区党支部", "幸福社区党支部"], Sector.COMMUNITY, Occupation.RETIRED, (38, 50), rng)
-    villages_b = _branches([f"{n}村党支部" for n in ("河口", "前屯", "后屯", "张湾", "柳林", "石桥", "马店", "杨集")], Sector.VILLAGE, Occupation.FARMER, (38, 50), rng)
-    soe = _branches(["县投资公司机关党支部", "县供水公司党支部", "县交通建设公司党支部", "县农村商业银行党支部"], Sector.STATE_OWNED_ENTERPRISE, Occupation.WORKER, (38, 50), rng)
-    enterprises = _branches(["清河纺织有限公司党支部", "鲁鑫机械制造有限公司党支部", "华康食品有限公司党支部", "清河物流有限公司党支部", "远航建材有限公司党支部", "清河电商产业园党支部"], Sector.NON_PUBLIC_ENTERPRISE, Occupation.WORKER, (38, 50), rng)
-    enterprises.append(Plan("城东工业园联合党支部", B, Sector.NON_PUBLIC_ENTERPRISE, size=14, units=["宏达五金厂", "利民塑料制品厂", "金诚包装有限公司"], occupation=Occupation.WORKER))
-    enterprises.append(Plan("商贸城联合党支部", B, Sector.NON_PUBLIC_ENTERPRISE, size=16, units=[f"商贸城{n}号商户" for n in range(1, 8)], occupation=Occupation.SELF_EMPLOYED))
-    socials = _branches(["县律师协会党支部", "县个体劳动者协会党支部"], Sector.SOCIAL_ORGANIZATION, Occupation.ENTERPRISE_PROFESSIONAL, (8, 20), rng)
-    socials.append(Plan("社会组织联合党支部", B, Sector.SOCIAL_ORGANIZATION, size=9, units=["县志愿者协会", "县书法家协会", "县慈善总会"], occupation=Occupation.OTHER))
+    villages_b = _branches(
+        [f"{n}村党支部" for n in ("河口", "前屯", "后屯", "张湾", "柳林", "石桥", "马店", "杨集")],
+        Sector.VILLAGE,
+        Occupation.FARMER,
+        (38, 50),
+        rng,
+    )
+    soe = _branches(
+        ["县投资公司机关党支部", "县供水公司党支部", "县交通建设公司党支部", "县农村商业银行党支部"],
+        Sector.STATE_OWNED_ENTERPRISE,
+        Occupation.WORKER,
+        (38, 50),
+        rng,
+    )
+    enterprises = _branches(
+        [
+            "清河纺织有限公司党支部",
+            "鲁鑫机械制造有限公司党支部",
+            "华康食品有限公司党支部",
+            "清河物流有限公司党支部",
+            "远航建材有限公司党支部",
+            "清河电商产业园党支部",
+        ],
+        Sector.NON_PUBLIC_ENTERPRISE,
+        Occupation.WORKER,
+        (38, 50),
+        rng,
+    )
+    enterprises.append(
+        Plan(
+            "城东工业园联合党支部",
+            B,
+            Sector.NON_PUBLIC_ENTERPRISE,
+            size=14,
+            units=["宏达五金厂", "利民塑料制品厂", "金诚包装有限公司"],
+            occupation=Occupation.WORKER,
+        )
+    )
+    enterprises.append(
+        Plan(
+            "商贸城联合党支部",
+            B,
+            Sector.NON_PUBLIC_ENTERPRISE,
+            size=16,
+            units=[f"商贸城{n}号商户" for n in range(1, 8)],
+            occupation=Occupation.SELF_EMPLOYED,
+        )
+    )
+    socials = _branches(
+        ["县律师协会党支部", "县个体劳动者协会党支部"],
+        Sector.SOCIAL_ORGANIZATION,
+        Occupation.ENTERPRISE_PROFESSIONAL,
+        (8, 20),
+        rng,
+    )
+    socials.append(
+        Plan(
+            "社会组织联合党支部",
+            B,
+            Sector.SOCIAL_ORGANIZATION,
+            size=9,
+            units=["县志愿者协会", "县书法家协会", "县慈善总会"],
+            occupation=Occupation.OTHER,
+        )
+    )
     # Branches with fewer than three full members (O1) and one too large (O2).
-    enterprises.append(Plan("新兴电子科技有限公司党支部", B, Sector.NON_PUBLIC_ENTERPRISE, size=2, units=["新兴电子科技有限公司"], occupation=Occupation.ENTERPRISE_PROFESSIONAL))
+    enterprises.append(
+        Plan(
+            "新兴电子科技有限公司党支部",
+            B,
+            Sector.NON_PUBLIC_ENTERPRISE,
+            size=2,
+            units=["新兴电子科技有限公司"],
+            occupation=Occupation.ENTERPRISE_PROFESSIONAL,
+        )
+    )
     villages_b.append(Plan("滩头村党支部", B, Sector.VILLAGE, size=2, units=["滩头村"], occupation=Occupation.FARMER))
-    communities.append(Plan("阳光社区党支部", B, Sector.COMMUNITY, size=56, units=["阳光社区"], occupation=Occupation.RETIRED))
-    return Plan("清河县委", OrgKind.LEADING_COMMITTEE, Sector.OTHER, children=[
-        Plan("县直机关工作委员会", GC, Sector.GOVERNMENT_ORGAN, children=organs),
-        Plan("县人民医院党委", GC, Sector.PUBLIC_INSTITUTION, children=hospital),
-        Plan("县第一中学党总支", GB, Sector.PUBLIC_INSTITUTION, children=school),
-        Plan("城关镇党委", GC, Sector.TOWNSHIP, children=[*villages_a, big_village, *communities]),
-        Plan("河口乡党委", GC, Sector.TOWNSHIP, children=villages_b),
-        Plan("县投资集团党委", GC, Sector.STATE_OWNED_ENTERPRISE, children=soe),
-        Plan("县非公有制经济组织党委", GC, Sector.NON_PUBLIC_ENTERPRISE, children=enterprises),
-        Plan("县社会组织党委", GC, Sector.SOCIAL_ORGANIZATION, children=socials),
-    ])
+    communities.append(
+        Plan("阳光社区党支部", B, Sector.COMMUNITY, size=56, units=["阳光社区"], occupation=Occupation.RETIRED)
+    )
+    return Plan(
+        "清河县委",
+        OrgKind.LEADING_COMMITTEE,
+        Sector.OTHER,
+        children=[
+            Plan("县直机关工作委员会", GC, Sector.GOVERNMENT_ORGAN, children=organs),
+            Plan("县人民医院党委", GC, Sector.PUBLIC_INSTITUTION, children=hospital),
+            Plan("县第一中学党总支", GB, Sector.PUBLIC_INSTITUTION, children=school),
+            Plan("城关镇党委", GC, Sector.TOWNSHIP, children=[*villages_a, big_village, *communities]),
+            Plan("河口乡党委", GC, Sector.TOWNSHIP, children=villages_b),
+            Plan("县投资集团党委", GC, Sector.STATE_OWNED_ENTERPRISE, children=soe),
+            Plan("县非公有制经济组织党委", GC, Sector.NON_PUBLIC_ENTERPRISE, children=enterprises),
+            Plan("县社会组织党委", GC, Sector.SOCIAL_ORGANIZATION, children=socials),
+        ],
+    )
 
 
 class CountyBuilder:
     """Builds the county of ``county_plan`` as of ``today``."""
 
     def __init__(self, seed: int, today: dt.date) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.today = today
         self.people = PeopleFactory(self.rng, today)
@@ -146,7 +259,16 @@ class CountyBuilder:
         Member.objects.bulk_create(created, batch_size=1000)
         saved = list(Member.objects.order_by("pk"))
         StatusChange.objects.bulk_create(
-            [StatusChange(member=m, transition=Transition.REGISTERED, on=m.joined_on, to_status=m.status, organization_id=m.organization_id) for m in saved],
+            [
+                StatusChange(
+                    member=m,
+                    transition=Transition.REGISTERED,
+                    on=m.joined_on,
+                    to_status=m.status,
+                    organization_id=m.organization_id,
+                )
+                for m in saved
+            ],
             batch_size=1000,
         )
         audit.record_many(None, "create", saved, note="seed_demo")
@@ -169,11 +291,25 @@ class CountyBuilder:
             holders = self.rng.sample(pool, k=min(len(pool), 5 if org.kind != B else (3 if len(pool) >= 7 else 1)))
             if org.kind == B and len(pool) >= 7 and index % 11 == 3:
                 holders = holders[:1]  # a branch big enough for a committee but without one (O3)
-            roles = [PartyPost.SECRETARY, PartyPost.DEPUTY_SECRETARY, PartyPost.COMMITTEE_MEMBER, PartyPost.COMMITTEE_MEMBER, PartyPost.COMMITTEE_MEMBER]
+            roles = [
+                PartyPost.SECRETARY,
+                PartyPost.DEPUTY_SECRETARY,
+                PartyPost.COMMITTEE_MEMBER,
+                PartyPost.COMMITTEE_MEMBER,
+                PartyPost.COMMITTEE_MEMBER,
+            ]
             portfolios = ["", "", Portfolio.ORGANIZATION, Portfolio.PROPAGANDA, Portfolio.DISCIPLINE]
             for holder, role, portfolio in zip(holders, roles, portfolios, strict=False):
-                posts.append(Post(member=holder, kind=PostKind.PARTY, organization=org, party_post=role, portfolio=portfolio,
-                                  started_on=max(holder.joined_on, self.today - dt.timedelta(days=self.rng.randint(100, 1500)))))
+                posts.append(
+                    Post(
+                        member=holder,
+                        kind=PostKind.PARTY,
+                        organization=org,
+                        party_post=role,
+                        portfolio=portfolio,
+                        started_on=max(holder.joined_on, self.today - dt.timedelta(days=self.rng.randint(100, 1500))),
+                    )
+                )
         Post.objects.bulk_create(posts)
         audit.record_many(None, "create", posts, note="seed_demo")
         for index, org in enumerate(self.orgs):
@@ -192,7 +328,10 @@ class CountyBuilder:
         for org, plan in self.branches:
             if plan.size < 25:
                 continue
-            groups = [org_actions.add_party_group(PartyGroup(organization=org, name=f"第{n}党小组"), actor=None) for n in "一二三"[: 2 + plan.size // 40]]
+            groups = [
+                org_actions.add_party_group(PartyGroup(organization=org, name=f"第{n}党小组"), actor=None)
+                for n in "一二三"[: 2 + plan.size // 40]
+            ]
             members = list(Member.objects.filter(organization=org).order_by("pk"))
             for i, member in enumerate(members):
                 member.party_group = groups[i % len(groups)]
@@ -211,18 +350,45 @@ class CountyBuilder:
         organ = next(o for o, p in self.branches if p.sector == Sector.GOVERNMENT_ORGAN)
         enterprise = next(o for o, p in self.branches if p.sector == Sector.NON_PUBLIC_ENTERPRISE and p.size > 10)
         old = by_org[retired.pk][0]
-        member_actions.record_transition(old, Transition.DECEASED, on=self.today - dt.timedelta(days=40), reason="病故", actor=None)
+        member_actions.record_transition(
+            old, Transition.DECEASED, on=self.today - dt.timedelta(days=40), reason="病故", actor=None
+        )
         leaving = by_org[village.pk][1]
-        transfer = member_actions.start_transfer(leaving, to_org=None, to_external="浙江省义乌市稠城街道党工委", reason=TransferReason.WORK,
-                                                 letter_number="清组转〔2026〕12号", issued_on=self.today - dt.timedelta(days=60), same_city=False, actor=None)
+        transfer = member_actions.start_transfer(
+            leaving,
+            to_org=None,
+            to_external="浙江省义乌市稠城街道党工委",
+            reason=TransferReason.WORK,
+            letter_number="清组转〔2026〕12号",
+            issued_on=self.today - dt.timedelta(days=60),
+            same_city=False,
+            actor=None,
+        )
         member_actions.accept_transfer(transfer, accepted_on=self.today - dt.timedelta(days=45), actor=None)
-        member_actions.start_transfer(by_org[organ.pk][2], to_org=enterprise, to_external="", reason=TransferReason.WORK,
-                                      letter_number="清组转〔2026〕31号", issued_on=self.today - dt.timedelta(days=5), same_city=True, actor=None)
-        member_actions.start_transfer(by_org[enterprise.pk][3], to_org=None, to_external="江苏省苏州市工业园区党工委", reason=TransferReason.RESIDENCE,
-                                      letter_number="清组转〔2026〕33号", issued_on=self.today - dt.timedelta(days=3), same_city=False, actor=None)
+        member_actions.start_transfer(
+            by_org[organ.pk][2],
+            to_org=enterprise,
+            to_external="",
+            reason=TransferReason.WORK,
+            letter_number="清组转〔2026〕31号",
+            issued_on=self.today - dt.timedelta(days=5),
+            same_city=True,
+            actor=None,
+        )
+        member_actions.start_transfer(
+            by_org[enterprise.pk][3],
+            to_org=None,
+            to_external="江苏省苏州市工业园区党工委",
+            reason=TransferReason.RESIDENCE,
+            letter_number="清组转〔2026〕33号",
+            issued_on=self.today - dt.timedelta(days=3),
+            same_city=False,
+            actor=None,
+        )
 
     def create_users(self, root: Organization) -> list[tuple[str, str, str, str]]:
         """Accounts for each role; returns (username, password, role, scope) rows."""
+
         def org_named(name: str) -> Organization:
             return Organization.objects.get(name=name)
 
@@ -241,9 +407,16 @@ class CountyBuilder:
         ]
         rows = []
         for username, role, scope, member, full_name in specs:
-            password = f"{username}-{self.rng.randrange(1000, 10000)}"
-            user = User(username=username, role=role, scope_org=scope, member=member, full_name=full_name,
-                        is_staff=role == Role.PLATFORM_ADMIN, is_superuser=role == Role.PLATFORM_ADMIN)
+            password = f"{username}-{random.Random(f'{self.seed}-{username}').randrange(1000, 10000)}"
+            user = User(
+                username=username,
+                role=role,
+                scope_org=scope,
+                member=member,
+                full_name=full_name,
+                is_staff=role == Role.PLATFORM_ADMIN,
+                is_superuser=role == Role.PLATFORM_ADMIN,
+            )
             account_actions.create_user(user, password=password, actor=None)
             rows.append((username, password, str(Role(role).label), str(scope or member or "—")))
         return rows

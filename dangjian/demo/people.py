@@ -14,11 +14,21 @@ from dangjian.members.rules import check_character
 
 # The most common surnames, roughly by frequency (weights follow the order).
 SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
 GIVEN_MALE = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林峰建国志海东亮成文斌洋晨阳冬春"
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀英华慧玲婷雪琳晶燕红梅琴云莉兰萍洁颖倩媛蕾欣怡佳月凤珍"
-MOBILE_PLACES = ["广东省东莞市", "浙江省义乌市", "江苏省苏州市", "上海市浦东新区", "北京市朝阳区", "广东省深圳市", "福建省泉州市"]
+MOBILE_PLACES = [
+    "广东省东莞市",
+    "浙江省义乌市",
+    "江苏省苏州市",
+    "上海市浦东新区",
+    "北京市朝阳区",
+    "广东省深圳市",
+    "福建省泉州市",
+]
 
 
 @dataclass
@@ -85,9 +95,7 @@ class PeopleFactory:
             full_on = add_years(joined, 1) + dt.timedelta(days=rng.randint(0, 20))
             if full_on > self.today:
                 full_on = self.today
-        education = rng.choices(
-            [e.value for e in Education], [4, 25, 22, 10, 15, 16, 8]
-        )[0]
+        education = rng.choices([e.value for e in Education], [4, 25, 22, 10, 15, 16, 8])[0]
         ethnicity = rng.choices([Ethnicity.HAN, Ethnicity.HUI, Ethnicity.MANCHU, Ethnicity.MONGOL], [95, 3, 1, 1])[0]
         return Person(
             name=self.name(gender),

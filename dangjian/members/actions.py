@@ -30,15 +30,11 @@ from dangjian.orgs.models import Organization
 
 def _require_branch(org: Organization, field: str = "organization") -> None:
     if org.kind != OrgKind.BRANCH:
-        raise ValidationError(
-            {field: _("Members belong to a party branch; %(org)s is not a branch.") % {"org": org}}
-        )
+        raise ValidationError({field: _("Members belong to a party branch; %(org)s is not a branch.") % {"org": org}})
 
 
 def _last_change_on(member: Member) -> dt.date | None:
-    return (
-        StatusChange.objects.filter(member=member).order_by("-on").values_list("on", flat=True).first()
-    )
+    return StatusChange.objects.filter(member=member).order_by("-on").values_list("on", flat=True).first()
 
 
 @transaction.atomic
@@ -96,9 +92,7 @@ def update_member(member: Member, *, actor: Any, before: dict[str, Any]) -> Memb
 
 
 @transaction.atomic
-def record_transition(
-    member: Member, transition: str, *, on: dt.date, reason: str, actor: Any
-) -> StatusChange:
+def record_transition(member: Member, transition: str, *, on: dt.date, reason: str, actor: Any) -> StatusChange:
     """Record a status change (made full, deceased, expelled, …) with date and reason."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     today = timezone.localdate()

@@ -81,9 +81,7 @@ class PartyPost(models.TextChoices):
     PARTY_GROUP_LEADER = "party_group_leader", _("Party group leader")
 
 
-COMMITTEE_POSTS = frozenset(
-    {PartyPost.SECRETARY, PartyPost.DEPUTY_SECRETARY, PartyPost.COMMITTEE_MEMBER}
-)
+COMMITTEE_POSTS = frozenset({PartyPost.SECRETARY, PartyPost.DEPUTY_SECRETARY, PartyPost.COMMITTEE_MEMBER})
 
 
 class Portfolio(models.TextChoices):

@@ -163,7 +163,14 @@ class PostForm(StyledModelForm):
         fields = ["member", "kind", "organization", "party_post", "portfolio", "title", "unit_name", "started_on"]
         field_classes = {"organization": OrgChoiceField}
 
-    def __init__(self, *args: Any, user: Any, member: Member | None = None, organization: Organization | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        member: Member | None = None,
+        organization: Organization | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.restrict(user, Action.CHANGE)
         self.fields["member"].queryset = Member.objects.restrict(user).active().select_related("organization")
@@ -181,4 +188,3 @@ class PostForm(StyledModelForm):
 
 class PostEndForm(StyledForm):
     ended_on = forms.DateField(label=_("Until"), initial=timezone.localdate)
-

@@ -14,7 +14,17 @@ from django.utils.translation import gettext_lazy
 
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
-from dangjian.core.imports import CheckResult, Column, Importer, RowError, choice_parser, parse_bool, parse_date, parse_text, register
+from dangjian.core.imports import (
+    CheckResult,
+    Column,
+    Importer,
+    RowError,
+    choice_parser,
+    parse_bool,
+    parse_date,
+    parse_text,
+    register,
+)
 from dangjian.members.choices import Education, Gender, Occupation, Status, Transition
 from dangjian.members.ethnicities import Ethnicity
 from dangjian.members.models import Member, StatusChange
@@ -23,7 +33,12 @@ from dangjian.orgs.models import Organization, PartyGroup
 
 # Short forms people write in rosters.
 GENDER_ALIASES = {"男": Gender.MALE, "女": Gender.FEMALE, "male": Gender.MALE, "female": Gender.FEMALE}
-STATUS_ALIASES = {"正式": Status.FULL, "预备": Status.PROBATIONARY, "正式党员": Status.FULL, "预备党员": Status.PROBATIONARY}
+STATUS_ALIASES = {
+    "正式": Status.FULL,
+    "预备": Status.PROBATIONARY,
+    "正式党员": Status.FULL,
+    "预备党员": Status.PROBATIONARY,
+}
 
 
 def _ethnicity_aliases() -> dict[str, str]:
@@ -47,14 +62,26 @@ class MemberImporter(Importer):
         gettext_lazy("One member per row; the first row holds the column headers (Chinese, English or both)."),
         gettext_lazy("Birth date and gender may be left blank: they are read from the ID number."),
         gettext_lazy("The organization is given by its organization code and must be a branch in your scope."),
-        gettext_lazy("If any row has an error, nothing is imported: fix the rows listed in the report and upload again."),
+        gettext_lazy(
+            "If any row has an error, nothing is imported: fix the rows listed in the report and upload again."
+        ),
     ]
     columns = [
-        Column("organization", gettext_lazy("Organization code"), required=True, parse=parse_text,
-               help=gettext_lazy("The code shown on the organization's page.")),
+        Column(
+            "organization",
+            gettext_lazy("Organization code"),
+            required=True,
+            parse=parse_text,
+            help=gettext_lazy("The code shown on the organization's page."),
+        ),
         Column("name", gettext_lazy("Name"), required=True, parse=parse_text),
-        Column("id_number", gettext_lazy("Resident ID number"), required=True, parse=parse_text,
-               help=gettext_lazy("18 characters; format the column as text in Excel.")),
+        Column(
+            "id_number",
+            gettext_lazy("Resident ID number"),
+            required=True,
+            parse=parse_text,
+            help=gettext_lazy("18 characters; format the column as text in Excel."),
+        ),
         Column("gender", gettext_lazy("Gender"), parse=choice_parser(Gender.choices, GENDER_ALIASES)),
         Column("birth_date", gettext_lazy("Birth date"), parse=parse_date),
         Column("ethnicity", gettext_lazy("Ethnicity"), parse=choice_parser(Ethnicity.choices, _ethnicity_aliases)),
@@ -62,14 +89,27 @@ class MemberImporter(Importer):
         Column("occupation", gettext_lazy("Occupation category"), parse=choice_parser(Occupation.choices)),
         Column("workplace", gettext_lazy("Workplace"), parse=parse_text),
         Column("phone", gettext_lazy("Phone"), parse=parse_text),
-        Column("status", gettext_lazy("Party status"), required=True,
-               parse=choice_parser([(s.value, s.label) for s in (Status.PROBATIONARY, Status.FULL)], STATUS_ALIASES),
-               help=gettext_lazy("Full member or probationary member.")),
-        Column("joined_on", gettext_lazy("Admitted on"), required=True, parse=parse_date,
-               help=gettext_lazy("Date of the branch general meeting that admitted the member.")),
+        Column(
+            "status",
+            gettext_lazy("Party status"),
+            required=True,
+            parse=choice_parser([(s.value, s.label) for s in (Status.PROBATIONARY, Status.FULL)], STATUS_ALIASES),
+            help=gettext_lazy("Full member or probationary member."),
+        ),
+        Column(
+            "joined_on",
+            gettext_lazy("Admitted on"),
+            required=True,
+            parse=parse_date,
+            help=gettext_lazy("Date of the branch general meeting that admitted the member."),
+        ),
         Column("full_on", gettext_lazy("Full member since"), parse=parse_date),
-        Column("party_group", gettext_lazy("Party group"), parse=parse_text,
-               help=gettext_lazy("Name of an existing party group of the branch.")),
+        Column(
+            "party_group",
+            gettext_lazy("Party group"),
+            parse=parse_text,
+            help=gettext_lazy("Name of an existing party group of the branch."),
+        ),
         Column("is_mobile", gettext_lazy("Mobile member"), parse=parse_bool, help=gettext_lazy("是/否 (yes/no)")),
         Column("mobile_location", gettext_lazy("Where the member is"), parse=parse_text),
     ]
@@ -87,11 +127,23 @@ class MemberImporter(Importer):
             errors: list[RowError] = []
             org = orgs.get(values["organization"].upper())
             if org is None:
-                errors.append(RowError(row, _("Organization code"), values["organization"],
-                                       _("No organization with this code in your scope.")))
+                errors.append(
+                    RowError(
+                        row,
+                        _("Organization code"),
+                        values["organization"],
+                        _("No organization with this code in your scope."),
+                    )
+                )
             elif org.kind != OrgKind.BRANCH:
-                errors.append(RowError(row, _("Organization code"), values["organization"],
-                                       _("%(org)s is not a branch; members belong to branches.") % {"org": org.name}))
+                errors.append(
+                    RowError(
+                        row,
+                        _("Organization code"),
+                        values["organization"],
+                        _("%(org)s is not a branch; members belong to branches.") % {"org": org.name},
+                    )
+                )
             member = Member(
                 organization=org if org and org.kind == OrgKind.BRANCH else None,
                 gender=values.get("gender") or "",
@@ -112,8 +164,14 @@ class MemberImporter(Importer):
             if values.get("party_group") and member.organization is not None:
                 group = groups.get((member.organization.pk, values["party_group"]))
                 if group is None:
-                    errors.append(RowError(row, _("Party group"), values["party_group"],
-                                           _("The branch has no party group of this name.")))
+                    errors.append(
+                        RowError(
+                            row,
+                            _("Party group"),
+                            values["party_group"],
+                            _("The branch has no party group of this name."),
+                        )
+                    )
                 member.party_group = group
             for field, message in member.rule_problems(today).items():
                 errors.append(RowError(row, _label(field), _cell(values, field), str(message)))
@@ -135,18 +193,30 @@ class MemberImporter(Importer):
         existing: set[str] = set()
         for start in range(0, len(digests), 1000):
             existing |= set(
-                Member.objects.filter(id_number_digest__in=digests[start : start + 1000]).values_list("id_number_digest", flat=True)
+                Member.objects.filter(id_number_digest__in=digests[start : start + 1000]).values_list(
+                    "id_number_digest", flat=True
+                )
             )
         first_row: dict[str, int] = {}
         for row, member in members:
             digest = member.id_number_digest
             label = _("Resident ID number")
             if digest in existing:
-                errors.append(RowError(row, label, member.id_number_masked, _("A member with this ID number is already registered.")))
+                errors.append(
+                    RowError(
+                        row, label, member.id_number_masked, _("A member with this ID number is already registered.")
+                    )
+                )
             elif counts[digest] > 1:
                 if digest in first_row:
-                    errors.append(RowError(row, label, member.id_number_masked,
-                                           _("The same ID number is already on row %(row)s.") % {"row": first_row[digest]}))
+                    errors.append(
+                        RowError(
+                            row,
+                            label,
+                            member.id_number_masked,
+                            _("The same ID number is already on row %(row)s.") % {"row": first_row[digest]},
+                        )
+                    )
                 else:
                     first_row[digest] = row
         return errors
@@ -186,7 +256,9 @@ def _check_scope(user: Any, items: list[Member]) -> None:
     digests = [m.id_number_digest for m in items]
     in_scope = 0
     for start in range(0, len(digests), 1000):
-        in_scope += Member.objects.restrict(user, Action.ADD).filter(id_number_digest__in=digests[start : start + 1000]).count()
+        in_scope += (
+            Member.objects.restrict(user, Action.ADD).filter(id_number_digest__in=digests[start : start + 1000]).count()
+        )
     if in_scope != len(items):
         from dangjian.core.scoping import OutOfScope
 

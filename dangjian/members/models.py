@@ -79,27 +79,17 @@ class Member(ScopedModel):
         blank=True,
         help_text=_("Taken from the ID number when left blank."),
     )
-    ethnicity = models.CharField(
-        _("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN
-    )
-    birth_date = models.DateField(
-        _("birth date"), blank=True, help_text=_("Taken from the ID number when left blank.")
-    )
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN)
+    birth_date = models.DateField(_("birth date"), blank=True, help_text=_("Taken from the ID number when left blank."))
     id_number_encrypted = models.TextField(_("ID number (encrypted)"))
     id_number_digest = models.CharField(_("ID number digest"), max_length=64)
     id_number_last4 = models.CharField(_("last 4 of ID number"), max_length=4, db_index=True)
-    education = models.CharField(
-        _("education"), max_length=30, choices=Education.choices, blank=True
-    )
-    occupation = models.CharField(
-        _("occupation category"), max_length=30, choices=Occupation.choices, blank=True
-    )
+    education = models.CharField(_("education"), max_length=30, choices=Education.choices, blank=True)
+    occupation = models.CharField(_("occupation category"), max_length=30, choices=Occupation.choices, blank=True)
     workplace = models.CharField(_("workplace"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
-    status = models.CharField(
-        _("party status"), max_length=30, choices=Status.choices, default=Status.PROBATIONARY
-    )
+    status = models.CharField(_("party status"), max_length=30, choices=Status.choices, default=Status.PROBATIONARY)
     joined_on = models.DateField(
         _("admitted on"), help_text=_("Date of the branch general meeting that admitted the member.")
     )
@@ -109,9 +99,7 @@ class Member(ScopedModel):
     is_mobile = models.BooleanField(_("mobile member"), default=False)
     mobile_location = models.CharField(_("where the member is"), max_length=200, blank=True)
     mobile_since = models.DateField(_("away since"), null=True, blank=True)
-    mobile_certificate = models.BooleanField(
-        _("holds a mobile member activity certificate"), default=False
-    )
+    mobile_certificate = models.BooleanField(_("holds a mobile member activity certificate"), default=False)
 
     objects = MemberQuerySet.as_manager()
 
@@ -212,11 +200,7 @@ class Member(ScopedModel):
             problems.update(rules.full_date_problems(self.joined_on, self.full_on, today))
         if self.status == Status.FULL and not self.full_on:
             problems["full_on"] = _("A full member needs the date of full membership.")
-        if (
-            self.party_group_id
-            and self.organization_id
-            and self.party_group.organization_id != self.organization_id
-        ):
+        if self.party_group_id and self.organization_id and self.party_group.organization_id != self.organization_id:
             problems["party_group"] = _("The party group belongs to another branch.")
         if self.is_mobile and not self.mobile_location:
             problems["mobile_location"] = _("Say where the mobile member is (T5).")
@@ -289,9 +273,7 @@ class Transfer(ScopedModel):
     scope_paths: ClassVar[tuple[str, ...]] = ("from_org__path", "to_org__path")
     scope_self: ClassVar[str | None] = "member"
 
-    member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="transfers"
-    )
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="transfers")
     from_org = models.ForeignKey(
         "orgs.Organization",
         verbose_name=_("sending organization"),

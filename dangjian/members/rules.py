@@ -76,8 +76,43 @@ _WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 _CHECK_CHARS = "10X98765432"
 # Province-level codes of GB/T 2260 (first two digits of an ID number).
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    ]
 )
 
 
@@ -115,15 +150,11 @@ def parse_id_number(raw: str, today: dt.date | None = None) -> ParsedId:
     """
     number = normalize_id_number(raw)
     if len(number) != 18:
-        raise IdNumberError(
-            _("An ID number has 18 characters; this one has %(n)s.") % {"n": len(number)}
-        )
+        raise IdNumberError(_("An ID number has 18 characters; this one has %(n)s.") % {"n": len(number)})
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdNumberError(_("An ID number is 17 digits followed by a digit or X."))
     if number[:2] not in PROVINCE_CODES:
-        raise IdNumberError(
-            _("%(code)s is not a province code; the ID number is mistyped.") % {"code": number[:2]}
-        )
+        raise IdNumberError(_("%(code)s is not a province code; the ID number is mistyped.") % {"code": number[:2]})
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
@@ -142,9 +173,7 @@ def parse_id_number(raw: str, today: dt.date | None = None) -> ParsedId:
     return ParsedId(number=number, birth_date=birth, gender=gender)
 
 
-def identity_problems(
-    id_number: str, birth_date: dt.date | None, gender: str | None, today: dt.date
-) -> dict[str, str]:
+def identity_problems(id_number: str, birth_date: dt.date | None, gender: str | None, today: dt.date) -> dict[str, str]:
     """Field -> message for an ID number that is invalid or disagrees with the birth date
     or gender entered (empty if all agree). Blank birth date or gender are not problems:
     they are taken from the ID number."""
@@ -154,13 +183,11 @@ def identity_problems(
         return {"id_number": exc.message}
     problems: dict[str, str] = {}
     if birth_date and birth_date != parsed.birth_date:
-        problems["birth_date"] = _(
-            "The ID number says the birth date is %(date)s."
-        ) % {"date": parsed.birth_date.isoformat()}
-    if gender and gender != parsed.gender:
-        problems["gender"] = _("The ID number says the gender is %(gender)s.") % {
-            "gender": Gender(parsed.gender).label
+        problems["birth_date"] = _("The ID number says the birth date is %(date)s.") % {
+            "date": parsed.birth_date.isoformat()
         }
+    if gender and gender != parsed.gender:
+        problems["gender"] = _("The ID number says the gender is %(gender)s.") % {"gender": Gender(parsed.gender).label}
     return problems
 
 
@@ -251,9 +278,11 @@ def admission_problems(birth_date: dt.date, joined_on: dt.date, today: dt.date) 
         problems["joined_on"] = _("The admission date is in the future.")
     min_age = value(MIN_AGE.key, joined_on)
     if age_on(birth_date, joined_on) < min_age:
-        problems["joined_on"] = _(
-            "On %(date)s the member was %(age)s; the minimum age is %(min)s (D1)."
-        ) % {"date": joined_on.isoformat(), "age": age_on(birth_date, joined_on), "min": min_age}
+        problems["joined_on"] = _("On %(date)s the member was %(age)s; the minimum age is %(min)s (D1).") % {
+            "date": joined_on.isoformat(),
+            "age": age_on(birth_date, joined_on),
+            "min": min_age,
+        }
     return problems
 
 
@@ -266,8 +295,9 @@ def full_date_problems(joined_on: dt.date, full_on: dt.date | None, today: dt.da
     earliest = add_years(joined_on, value(PROBATION_YEARS.key, joined_on))
     if full_on < earliest:
         return {
-            "full_on": _("Full membership comes at the earliest %(years)s year(s) after admission "
-                         "(D19), on %(earliest)s.")
+            "full_on": _(
+                "Full membership comes at the earliest %(years)s year(s) after admission (D19), on %(earliest)s."
+            )
             % {"years": value(PROBATION_YEARS.key, joined_on), "earliest": earliest.isoformat()}
         }
     return {}

@@ -31,7 +31,18 @@ class MemberTable(tables.Table):
 
     class Meta:
         model = Member
-        fields = ["name", "gender", "birth_date", "id_number", "phone", "organization", "status", "joined_on", "full_on", "is_mobile"]
+        fields = [
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "phone",
+            "organization",
+            "status",
+            "joined_on",
+            "full_on",
+            "is_mobile",
+        ]
 
     def render_id_number(self, record: Member) -> str:
         return record.id_number if sees_sensitive(self.request) else record.id_number_masked

@@ -15,7 +15,7 @@ from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import can, get_in_scope
 from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView
 from dangjian.members import actions
-from dangjian.members.choices import ACTIVE_STATUSES, PostKind, Transition, TransferState
+from dangjian.members.choices import ACTIVE_STATUSES, PostKind, TransferState, Transition
 from dangjian.members.filters import MemberFilter
 from dangjian.members.forms import (
     AcceptTransferForm,
@@ -59,7 +59,10 @@ class MemberDetailView(ScopedDetailView):
         context.update(
             sensitive=sees_sensitive(self.request),
             posts=Post.objects.restrict(user).filter(member=member).select_related("organization"),
-            changes=StatusChange.objects.restrict(user).filter(member=member).select_related("organization").order_by("on", "id"),
+            changes=StatusChange.objects.restrict(user)
+            .filter(member=member)
+            .select_related("organization")
+            .order_by("on", "id"),
             transfers=Transfer.objects.restrict(user).filter(member=member).select_related("from_org", "to_org"),
             can_change=can(user, Member, Action.CHANGE) and member.status in ACTIVE_STATUSES,
             can_transition=any(member.status in TRANSITIONS[t][0] for t in MANUAL_TRANSITIONS),
@@ -68,7 +71,10 @@ class MemberDetailView(ScopedDetailView):
             .filter(
                 Q(content_type=types[Member], object_id=str(member.pk))
                 | Q(content_type=types[Post], object_id__in=[str(p) for p in member.posts.values_list("pk", flat=True)])
-                | Q(content_type=types[Transfer], object_id__in=[str(t) for t in member.transfers.values_list("pk", flat=True)])
+                | Q(
+                    content_type=types[Transfer],
+                    object_id__in=[str(t) for t in member.transfers.values_list("pk", flat=True)],
+                )
             )
             .select_related("content_type")[:30],
             pending_transfer=member.transfers.filter(state=TransferState.PENDING).first(),

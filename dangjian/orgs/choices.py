@@ -40,9 +40,7 @@ ALLOWED_CHILDREN: dict[str, frozenset[str]] = {
     OrgKind.LEADING_COMMITTEE: frozenset(
         {OrgKind.LEADING_COMMITTEE, OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH}
     ),
-    OrgKind.GRASSROOTS_COMMITTEE: frozenset(
-        {OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH}
-    ),
+    OrgKind.GRASSROOTS_COMMITTEE: frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH}),
     OrgKind.GENERAL_BRANCH: frozenset({OrgKind.BRANCH}),
     OrgKind.BRANCH: frozenset(),
 }

@@ -45,9 +45,9 @@ class ElectionForm(StyledForm):
         super().__init__(*args, **kwargs)
         default = rules.default_term_years(org.kind, org.sector)
         self.fields["years"].widget.attrs["placeholder"] = str(default)
-        self.fields["years"].help_text = _(
-            "Leave blank for the length the rules give (O7): %(years)s years."
-        ) % {"years": default}
+        self.fields["years"].help_text = _("Leave blank for the length the rules give (O7): %(years)s years.") % {
+            "years": default
+        }
 
 
 class PostponeForm(StyledForm):

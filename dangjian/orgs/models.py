@@ -21,7 +21,7 @@ class OrganizationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):  # type: ignor
         return self.filter(path__startswith=org.path)
 
 
-class OrganizationManager(MP_NodeManager):  # type: ignore[misc]
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):  # type: ignore[misc]
     def get_queryset(self) -> OrganizationQuerySet:
         return OrganizationQuerySet(self.model, using=self._db).order_by("path")
 
@@ -32,9 +32,7 @@ class Organization(ScopedModelMixin, AuditedModel, TimeStampedModel, MP_Node):
 
     scope_paths: ClassVar[tuple[str, ...]] = ("path",)
     scope_self: ClassVar[str | None] = "members"
-    audit_exclude: ClassVar[frozenset[str]] = frozenset(
-        {"created_at", "updated_at", "path", "depth", "numchild"}
-    )
+    audit_exclude: ClassVar[frozenset[str]] = frozenset({"created_at", "updated_at", "path", "depth", "numchild"})
     steplen = 4
 
     name = models.CharField(_("name"), max_length=200)
@@ -89,9 +87,7 @@ class Unit(ScopedModel):
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="units"
     )
     name = models.CharField(_("name"), max_length=200)
-    credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, db_index=True
-    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
@@ -120,9 +116,7 @@ class Term(ScopedModel):
     years = models.PositiveSmallIntegerField(_("term length (years)"))
     due_on = models.DateField(_("renewal due on"), db_index=True)
     postponed_to = models.DateField(_("renewal postponed to"), null=True, blank=True)
-    postponement_approval = models.CharField(
-        _("postponement approved by"), max_length=200, blank=True
-    )
+    postponement_approval = models.CharField(_("postponement approved by"), max_length=200, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 

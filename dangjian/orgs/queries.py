@@ -50,17 +50,15 @@ _COUNT_AGGREGATES = {
 
 def subtree_counts(org: Organization) -> MemberCounts:
     """Current members of ``org`` and everything under it: one query."""
-    row = Member.objects.filter(
-        organization__path__startswith=org.path, status__in=ACTIVE_STATUSES
-    ).aggregate(**_COUNT_AGGREGATES)
+    row = Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES).aggregate(
+        **_COUNT_AGGREGATES
+    )
     return MemberCounts(**row)
 
 
 def own_counts(org: Organization) -> MemberCounts:
     """Current members whose organizational relation is in ``org`` itself: one query."""
-    row = Member.objects.filter(organization=org, status__in=ACTIVE_STATUSES).aggregate(
-        **_COUNT_AGGREGATES
-    )
+    row = Member.objects.filter(organization=org, status__in=ACTIVE_STATUSES).aggregate(**_COUNT_AGGREGATES)
     return MemberCounts(**row)
 
 
@@ -79,10 +77,7 @@ def children_counts(parent: Organization) -> dict[str, MemberCounts]:
         .annotate(**_COUNT_AGGREGATES)
         .order_by()
     )
-    return {
-        row["branch_path"]: MemberCounts(row["full"], row["probationary"], row["mobile"])
-        for row in rows
-    }
+    return {row["branch_path"]: MemberCounts(row["full"], row["probationary"], row["mobile"]) for row in rows}
 
 
 def _count_subquery(queryset: QuerySet, field: str = "organization") -> Coalesce:  # type: ignore[type-arg]
@@ -105,25 +100,18 @@ def with_structure(queryset: QuerySet[Organization], today: dt.date | None = Non
         active_members=_count_subquery(Member.objects.filter(status__in=ACTIVE_STATUSES)),
         unit_count=_count_subquery(Unit.objects.all()),
         committee_size=_count_subquery(current_posts.filter(party_post__in=COMMITTEE_POSTS)),
-        has_secretary=Exists(
-            current_posts.filter(organization=OuterRef("pk"), party_post=PartyPost.SECRETARY)
-        ),
+        has_secretary=Exists(current_posts.filter(organization=OuterRef("pk"), party_post=PartyPost.SECRETARY)),
         term_due_on=Subquery(
-            current_term.annotate(
-                effective=Coalesce("postponed_to", "due_on")
-            ).values("effective")[:1]
+            current_term.annotate(effective=Coalesce("postponed_to", "due_on")).values("effective")[:1]
         ),
     )
     is_branch = Q(kind=OrgKind.BRANCH)
     has_term = Q(kind__in=KINDS_WITH_TERMS)
     notice = add_months(today, value(rules.RENEWAL_NOTICE_MONTHS.key, today))
     conditions = {
-        StructureWarning.UNDERSIZED: is_branch
-        & Q(full_members__lt=value(rules.BRANCH_MIN_FULL_MEMBERS.key, today)),
-        StructureWarning.OVERSIZED: is_branch
-        & Q(active_members__gt=value(rules.BRANCH_MAX_MEMBERS.key, today)),
-        StructureWarning.TOO_MANY_UNITS: is_branch
-        & Q(unit_count__gt=value(rules.JOINT_BRANCH_MAX_UNITS.key, today)),
+        StructureWarning.UNDERSIZED: is_branch & Q(full_members__lt=value(rules.BRANCH_MIN_FULL_MEMBERS.key, today)),
+        StructureWarning.OVERSIZED: is_branch & Q(active_members__gt=value(rules.BRANCH_MAX_MEMBERS.key, today)),
+        StructureWarning.TOO_MANY_UNITS: is_branch & Q(unit_count__gt=value(rules.JOINT_BRANCH_MAX_UNITS.key, today)),
         StructureWarning.NO_COMMITTEE: is_branch
         & Q(full_members__gte=value(rules.COMMITTEE_THRESHOLD.key, today))
         & Q(committee_size__lt=value(rules.COMMITTEE_MIN_SIZE.key, today)),
@@ -154,9 +142,7 @@ def warning_filter(warning: str) -> Q:
 def warning_totals(queryset: QuerySet[Organization], today: dt.date | None = None) -> dict[str, int]:
     """How many organizations in ``queryset`` have each warning: one query."""
     annotated = with_structure(queryset, today)
-    return annotated.aggregate(
-        **{str(w): Count("pk", filter=warning_filter(w)) for w in StructureWarning}
-    )
+    return annotated.aggregate(**{str(w): Count("pk", filter=warning_filter(w)) for w in StructureWarning})
 
 
 def with_parent_id(queryset: QuerySet[Organization]) -> QuerySet[Organization]:

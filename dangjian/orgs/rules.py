@@ -154,16 +154,14 @@ def check_term(
             problems.append(
                 TermProblem(
                     "postponed_to",
-                    _("A postponed renewal date must be after the regular date %(due)s.")
-                    % {"due": due.isoformat()},
+                    _("A postponed renewal date must be after the regular date %(due)s.") % {"due": due.isoformat()},
                 )
             )
         elif postponed_to > limit:
             problems.append(
                 TermProblem(
                     "postponed_to",
-                    _("A renewal may be delayed until %(limit)s at the latest (O8).")
-                    % {"limit": limit.isoformat()},
+                    _("A renewal may be delayed until %(limit)s at the latest (O8).") % {"limit": limit.isoformat()},
                 )
             )
     return problems

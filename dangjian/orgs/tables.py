@@ -28,7 +28,8 @@ class OrganizationTable(tables.Table):
 
     def render_warnings(self, record: Organization) -> Any:
         return format_html_join(
-            " ", '<span class="badge text-bg-warning" title="{}">{}</span>',
+            " ",
+            '<span class="badge text-bg-warning" title="{}">{}</span>',
             ((w.label, w.label) for w in queries.warnings_of(record)),
         ) or format_html('<span class="text-success">{}</span>', _("none"))
 

@@ -38,7 +38,9 @@ def _scope_roots(user: Any) -> list[Organization]:
 
 
 def _tree_rows(user: Any, parent: Organization) -> list[dict[str, Any]]:
-    children = queries.with_structure(Organization.objects.restrict(user).filter(depth=parent.depth + 1, path__startswith=parent.path))
+    children = queries.with_structure(
+        Organization.objects.restrict(user).filter(depth=parent.depth + 1, path__startswith=parent.path)
+    )
     counts = queries.children_counts(parent)
     return [
         {"org": child, "counts": counts.get(child.path, queries.MemberCounts()), "warnings": queries.warnings_of(child)}
@@ -57,7 +59,12 @@ class TreeView(ScopedMixin, TemplateView):
         user = self.request.user
         roots = queries.with_structure(Organization.objects.filter(pk__in=[r.pk for r in _scope_roots(user)]))
         context["roots"] = [
-            {"org": root, "counts": queries.subtree_counts(root), "warnings": queries.warnings_of(root), "children": _tree_rows(user, root)}
+            {
+                "org": root,
+                "counts": queries.subtree_counts(root),
+                "warnings": queries.warnings_of(root),
+                "children": _tree_rows(user, root),
+            }
             for root in roots
         ]
         context["title"] = _("Organization tree")
@@ -111,12 +118,19 @@ class OrganizationDetailView(ScopedDetailView):
         user = self.request.user
         visible = Organization.objects.restrict(user)
         context.update(
-            breadcrumbs=list(visible.filter(path__in=[org.path[:i] for i in range(Organization.steplen, len(org.path), Organization.steplen)])),
+            breadcrumbs=list(
+                visible.filter(
+                    path__in=[org.path[:i] for i in range(Organization.steplen, len(org.path), Organization.steplen)]
+                )
+            ),
             warnings=queries.warnings_of(org),
             own=queries.own_counts(org),
             subtree=queries.subtree_counts(org),
             children=_tree_rows(user, org),
-            committee=Post.objects.restrict(user).filter(organization=org, kind=PostKind.PARTY, ended_on__isnull=True).select_related("member").order_by("party_post", "started_on"),
+            committee=Post.objects.restrict(user)
+            .filter(organization=org, kind=PostKind.PARTY, ended_on__isnull=True)
+            .select_related("member")
+            .order_by("party_post", "started_on"),
             terms=Term.objects.restrict(user).filter(organization=org).order_by("-elected_on"),
             units=Unit.objects.restrict(user).filter(organization=org),
             groups=PartyGroup.objects.restrict(user).filter(organization=org).select_related("leader"),
@@ -124,7 +138,9 @@ class OrganizationDetailView(ScopedDetailView):
             can_change=can(user, Organization, Action.CHANGE),
             can_add=can(user, Organization, Action.ADD) and org.kind != OrgKind.BRANCH,
             can_add_member=can(user, Member, Action.ADD) and org.kind == OrgKind.BRANCH,
-            history=AuditEntry.objects.restrict(user).filter(organization=org).exclude(content_type=ContentType.objects.get_for_model(Member))[:15],
+            history=AuditEntry.objects.restrict(user)
+            .filter(organization=org)
+            .exclude(content_type=ContentType.objects.get_for_model(Member))[:15],
             can_view_audit=can(user, AuditEntry, Action.VIEW),
             members_url=reverse("members:list"),
         )
@@ -195,7 +211,9 @@ class ElectionView(OrgFormView):
 
     def perform(self, form: ElectionForm, target: Organization) -> Term:
         data = form.cleaned_data
-        return actions.record_election(target, elected_on=data["elected_on"], years=data["years"], note=data["note"], actor=self.request.user)
+        return actions.record_election(
+            target, elected_on=data["elected_on"], years=data["years"], note=data["note"], actor=self.request.user
+        )
 
 
 class PostponeView(OrgFormView):
@@ -204,13 +222,19 @@ class PostponeView(OrgFormView):
     success_message = _("The approved delay is recorded.")
 
     def perform(self, form: PostponeForm, target: Organization) -> Term:
-        term = Term.objects.restrict(self.request.user, Action.CHANGE).filter(organization=target, ended_on__isnull=True).first()
+        term = (
+            Term.objects.restrict(self.request.user, Action.CHANGE)
+            .filter(organization=target, ended_on__isnull=True)
+            .first()
+        )
         if term is None:
             from django.core.exceptions import ValidationError
 
             raise ValidationError(_("Record the current term first."))
         data = form.cleaned_data
-        return actions.postpone_renewal(term, postponed_to=data["postponed_to"], approval=data["approval"], actor=self.request.user)
+        return actions.postpone_renewal(
+            term, postponed_to=data["postponed_to"], approval=data["approval"], actor=self.request.user
+        )
 
 
 class UnitAddView(OrgFormView):

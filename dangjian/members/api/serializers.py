@@ -24,10 +24,30 @@ class MemberSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Member
         fields = [
-            "id", "name", "name_pinyin", "gender", "ethnicity", "birth_date", "id_number", "id_number_display",
-            "education", "occupation", "workplace", "phone", "phone_display", "organization", "organization_name",
-            "party_group", "status", "joined_on", "full_on", "left_on", "is_mobile", "mobile_location",
-            "mobile_since", "mobile_certificate",
+            "id",
+            "name",
+            "name_pinyin",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "id_number_display",
+            "education",
+            "occupation",
+            "workplace",
+            "phone",
+            "phone_display",
+            "organization",
+            "organization_name",
+            "party_group",
+            "status",
+            "joined_on",
+            "full_on",
+            "left_on",
+            "is_mobile",
+            "mobile_location",
+            "mobile_since",
+            "mobile_certificate",
         ]
         read_only_fields = ["name_pinyin", "left_on"]
         extra_kwargs = {"gender": {"required": False}, "birth_date": {"required": False}}
@@ -39,7 +59,11 @@ class MemberSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             # Only organizations and groups the caller can see may be referenced.
             self.fields["organization"].queryset = Organization.objects.restrict(request.user)
             self.fields["party_group"].queryset = PartyGroup.objects.restrict(request.user)
-        if self.instance is not None and not isinstance(self.instance, list | tuple) and getattr(self.instance, "pk", None):
+        if (
+            self.instance is not None
+            and not isinstance(self.instance, list | tuple)
+            and getattr(self.instance, "pk", None)
+        ):
             # Moving and status changes go through transfers and transitions.
             self.fields["organization"].read_only = True
             self.fields["status"].read_only = True

@@ -9,7 +9,9 @@ from dangjian.orgs.models import Organization
 
 
 class OrganizationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    parent = serializers.IntegerField(write_only=True, required=False, help_text="Id of the parent organization (on creation).")
+    parent = serializers.IntegerField(
+        write_only=True, required=False, help_text="Id of the parent organization (on creation)."
+    )
     parent_id = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
     code = serializers.CharField(max_length=32)
@@ -17,8 +19,19 @@ class OrganizationSerializer(serializers.ModelSerializer):  # type: ignore[type-
     class Meta:
         model = Organization
         fields = [
-            "id", "name", "code", "kind", "sector", "established_on", "address", "contact_phone",
-            "dissolved_on", "depth", "parent", "parent_id", "warnings",
+            "id",
+            "name",
+            "code",
+            "kind",
+            "sector",
+            "established_on",
+            "address",
+            "contact_phone",
+            "dissolved_on",
+            "depth",
+            "parent",
+            "parent_id",
+            "warnings",
         ]
         read_only_fields = ["depth"]
 
@@ -56,9 +69,19 @@ class OrganizationDetailSerializer(OrganizationSerializer):
     @extend_schema_field(MemberCountsSerializer)
     def get_members_own(self, obj: Organization) -> dict[str, int]:
         counts = queries.own_counts(obj)
-        return {"full": counts.full, "probationary": counts.probationary, "mobile": counts.mobile, "total": counts.total}
+        return {
+            "full": counts.full,
+            "probationary": counts.probationary,
+            "mobile": counts.mobile,
+            "total": counts.total,
+        }
 
     @extend_schema_field(MemberCountsSerializer)
     def get_members_subtree(self, obj: Organization) -> dict[str, int]:
         counts = queries.subtree_counts(obj)
-        return {"full": counts.full, "probationary": counts.probationary, "mobile": counts.mobile, "total": counts.total}
+        return {
+            "full": counts.full,
+            "probationary": counts.probationary,
+            "mobile": counts.mobile,
+            "total": counts.total,
+        }

@@ -31,15 +31,21 @@ class Command(BaseCommand):
         if size == "province":
             from dangjian.demo.province import build_province
 
-            result = build_province(seed=seed, today=today, orgs=options["orgs"], members=options["members"], log=self.stdout.write)
-            self.stdout.write(self.style.SUCCESS(f"Province: {result['orgs']} organizations, {result['members']} members."))
+            result = build_province(
+                seed=seed, today=today, orgs=options["orgs"], members=options["members"], log=self.stdout.write
+            )
+            self.stdout.write(
+                self.style.SUCCESS(f"Province: {result['orgs']} organizations, {result['members']} members.")
+            )
             return
         from dangjian.demo.county import CountyBuilder
 
         result = CountyBuilder(seed, today).build()
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo county “{result['root']}”: {result['orgs']} organizations, {Member.objects.count()} members."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo county “{result['root']}”: {result['orgs']} organizations, {Member.objects.count()} members."
+            )
+        )
         self.stdout.write("\nLog in at http://127.0.0.1:8000/ with one of these accounts:\n")
         width = max(len(r[0]) for r in result["users"])
         for username, password, role, scope in result["users"]:
