@@ -37,7 +37,8 @@ def create_organization(org: Organization, *, parent: Organization | None, actor
     """Add ``org`` (unsaved, fields set) under ``parent`` (or as a root)."""
     _check_placement(org.kind, parent)
     org.full_clean(exclude=["path", "depth", "numchild"])
-    org = parent.add_child(instance=org) if parent else Organization.add_root(instance=org)
+    manager = Organization.objects
+    org = manager.add_child(parent, instance=org) if parent else manager.add_root(instance=org)
     audit.record(actor, "create", org, before={})
     ensure_in_scope(actor, org, Action.ADD)
     return org
@@ -46,11 +47,11 @@ def create_organization(org: Organization, *, parent: Organization | None, actor
 @transaction.atomic
 def update_organization(org: Organization, *, actor: Any, before: dict[str, Any]) -> Organization:
     """Save edits to an organization's own fields (not its place in the tree)."""
-    parent = org.get_parent()
+    parent = Organization.objects.get_parent(org)
     _check_placement(org.kind, parent)
     if org.kind != OrgKind.BRANCH and org.members.exists():
         raise ValidationError({"kind": _("Members belong to branches: this organization has members.")})
-    bad_child = org.get_children().exclude(kind__in=ALLOWED_CHILDREN.get(org.kind, ())).first()
+    bad_child = Organization.objects.get_children(org).exclude(kind__in=ALLOWED_CHILDREN.get(org.kind, ())).first()
     if bad_child:
         raise ValidationError(
             {"kind": _("%(child)s cannot sit under this kind of organization.") % {"child": bad_child}}

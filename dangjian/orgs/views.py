@@ -193,7 +193,7 @@ class OrganizationUpdateView(OrgFormView):
 
     def get_form_kwargs(self, target: Organization) -> dict[str, Any]:
         self._before = audit.snapshot(target)
-        return {"instance": target, "parent": target.get_parent()}
+        return {"instance": target, "parent": Organization.objects.get_parent(target)}
 
     def perform(self, form: OrganizationForm, target: Organization) -> Organization:
         if not form.instance.code:

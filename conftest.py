@@ -1,0 +1,23 @@
+"""Fixtures shared by the whole suite: the fixed cast and fast, inline background jobs."""
+
+from __future__ import annotations
+
+import pytest
+
+from dangjian.core.testing import Cast, build_cast
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.BACKGROUND_JOBS = "inline"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Argon2 stays the hasher under test in accounts tests; elsewhere a fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def cast(db) -> Cast:  # type: ignore[no-untyped-def]
+    return build_cast()
