@@ -118,9 +118,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)  # out of scope is 404 whatever the method
     if request.method != "POST":
         return HttpResponse(status=405)
-    batch = _batch(request, pk)
     _importer(request.user, batch.kind)
     # Compare-and-set: only one request moves a ready batch to importing.
     started = ImportBatch.objects.filter(pk=batch.pk, state=ImportState.READY).update(state=ImportState.IMPORTING)

@@ -356,7 +356,15 @@ def check_batch(batch_id: int) -> None:
         batch.errors = [RowError(0, "", "", _("The file has no data rows.")).as_dict()]
         batch.error_count = 1
     batch.finished_at = timezone.now()
+    if batch.state == ImportState.INVALID:
+        _discard_file(batch)
     batch.save()
+
+
+def _discard_file(batch: ImportBatch) -> None:
+    """Uploaded rosters hold personal data: keep a file only while it may be committed."""
+    if batch.file:
+        batch.file.delete(save=False)
 
 
 def commit_batch(batch_id: int) -> None:
@@ -386,6 +394,7 @@ def commit_batch(batch_id: int) -> None:
         batch.state = ImportState.DONE
         batch.imported_count = imported
     batch.finished_at = timezone.now()
+    _discard_file(batch)
     batch.save()
     cache.delete(progress_key(batch_id))
 

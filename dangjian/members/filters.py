@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import crypto
 from dangjian.core.filters import StyledFilterSet
-from dangjian.members.choices import ACTIVE_STATUSES, Education, Gender, Status
-from dangjian.members.models import Member
+from dangjian.members.choices import ACTIVE_STATUSES, Education, Gender, Status, TransferReason, TransferState
+from dangjian.members.models import Member, Transfer
 from dangjian.members.rules import normalize_id_number
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.filters import SubtreeFilter
@@ -78,3 +78,19 @@ class MemberFilter(StyledFilterSet):
         if value == FORMER:
             return qs.exclude(status__in=ACTIVE_STATUSES)
         return qs.filter(status=value) if value else qs
+
+
+class TransferFilter(StyledFilterSet):
+    """Filters of the transfer list (no choice of members or organizations: those would
+    list objects outside the scope)."""
+
+    q = django_filters.CharFilter(label=_("Member name or letter number"), method="search")
+    state = django_filters.ChoiceFilter(label=_("State"), choices=TransferState.choices)
+    reason = django_filters.ChoiceFilter(label=_("Reason"), choices=TransferReason.choices)
+
+    class Meta:
+        model = Transfer
+        fields = ["q", "state", "reason"]
+
+    def search(self, qs: QuerySet[Transfer], name: str, value: str) -> QuerySet[Transfer]:
+        return qs.filter(Q(member__name__contains=value) | Q(letter_number__icontains=value)) if value else qs

@@ -16,7 +16,7 @@ from dangjian.core.scoping import can, get_in_scope
 from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView
 from dangjian.members import actions
 from dangjian.members.choices import ACTIVE_STATUSES, PostKind, TransferState, Transition
-from dangjian.members.filters import MemberFilter
+from dangjian.members.filters import MemberFilter, TransferFilter
 from dangjian.members.forms import (
     AcceptTransferForm,
     CancelTransferForm,
@@ -174,7 +174,7 @@ class TransferListView(ScopedListView):
 
     model = Transfer
     table_class = TransferTable
-    filterset_class = None
+    filterset_class = TransferFilter
     export_name = "transfers"
     title = _("Transfers")
     template_name = "members/transfers.html"

@@ -1,0 +1,267 @@
+"""The scope-leak crawl: every URL of the product, as every role of the fixed cast.
+
+For each user and each URL (page, partial, export, API), with every object the URL can
+take: no server error; objects outside the user's scope answer 404 (never 403, never the
+page); and no page, export or API answer shows the name of a member or organization the
+user may not see. New URLs join the crawl automatically; a URL whose object type the
+crawl does not know fails ``test_every_url_is_crawled``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dangjian.accounts.models import User
+from dangjian.core.imports import REGISTRY as IMPORTERS
+from dangjian.core.models import ImportBatch
+from dangjian.core.testing import Cast, make_member
+from dangjian.members import actions as member_actions
+from dangjian.members.choices import PartyPost, PostKind, TransferReason
+from dangjian.members.models import Member, Post, Transfer
+from dangjian.orgs import actions as org_actions
+from dangjian.orgs.models import Organization, PartyGroup, Unit
+
+# URL name -> model of its ``pk``. Every URL with a ``pk`` must be listed here.
+PK_MODELS: dict[str, type[models.Model]] = {
+    "core:import_detail": ImportBatch,
+    "core:import_commit": ImportBatch,
+    "core:import_errors": ImportBatch,
+    "accounts:user_edit": User,
+    "orgs:detail": Organization,
+    "orgs:tree_children": Organization,
+    "orgs:edit": Organization,
+    "orgs:add_child": Organization,
+    "orgs:elect": Organization,
+    "orgs:postpone": Organization,
+    "orgs:unit_add": Organization,
+    "orgs:unit_remove": Unit,
+    "orgs:group_add": Organization,
+    "members:detail": Member,
+    "members:edit": Member,
+    "members:transition": Member,
+    "members:transfer": Member,
+    "members:post_end": Post,
+    "members:transfer_accept": Transfer,
+    "members:transfer_cancel": Transfer,
+    "organization-detail": Organization,
+    "member-detail": Member,
+}
+# URLs that take no object: the query strings tried on each (besides none).
+LIST_QUERIES = {
+    "members:list": ["_export=csv", "status=former", "q=zs"],
+    "orgs:list": ["_export=csv", "warning=undersized"],
+    "core:audit": ["_export=csv"],
+    "accounts:users": ["_export=csv"],
+    "members:transfers": ["_export=csv"],
+    "member-list": ["status=former"],
+    "organization-list": [],
+}
+SKIPPED = {
+    "accounts:logout",  # POST only; logs the crawler out
+    "set_language",  # POST only
+    "core:import_commit",  # POST only (GET answers 405 after the scope check: crawled below)
+    "api-token",  # POST only
+}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, list[str]]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            converters = list(pattern.pattern.converters)
+            regex_groups = list(pattern.pattern.regex.groupindex)
+            yield f"{namespace}{pattern.name}", converters or regex_groups
+
+
+def url_names() -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for name, params in _walk(get_resolver().url_patterns):
+        if "format" in params:
+            continue  # DRF format-suffix twins of the same views
+        names.setdefault(name, params)
+    return names
+
+
+def test_every_url_is_crawled() -> None:
+    for name, params in url_names().items():
+        if "pk" in params:
+            assert name in PK_MODELS or name in SKIPPED, f"{name}: add its model to PK_MODELS"
+
+
+@pytest.fixture
+def world(cast: Cast) -> Cast:
+    """The cast plus one of everything a URL can point at, in both halves of the tree."""
+    today = dt.date.today()
+    for org in (cast.branch_a, cast.branch_b, cast.committee_x):
+        org_actions.record_election(org, elected_on=today - dt.timedelta(days=400), years=None, actor=None)
+        org_actions.add_unit(Unit(organization=org, name=f"{org.name}单位"), actor=None)
+    for org, members in ((cast.branch_a, cast.members_a), (cast.branch_b, cast.members_b)):
+        org_actions.add_party_group(PartyGroup(organization=org, name=f"{org.name}第一小组"), actor=None)
+        member_actions.add_post(
+            Post(
+                member=members[0],
+                kind=PostKind.PARTY,
+                organization=org,
+                party_post=PartyPost.SECRETARY,
+                started_on=today,
+            ),
+            actor=None,
+        )
+    # A transfer from A to B: both sides see it (and so the member's name), nobody else.
+    mover = make_member(cast.branch_a, "过客甲")
+    member_actions.start_transfer(
+        mover,
+        to_org=cast.branch_b,
+        to_external="",
+        reason=TransferReason.WORK,
+        letter_number="L-1",
+        issued_on=today,
+        same_city=True,
+        actor=None,
+    )
+    # A former member (history) in B.
+    former = make_member(cast.branch_b, "故人乙")
+    member_actions.record_transition(former, "deceased", on=today, reason="病故", actor=None)
+    # Import batches uploaded by two secretaries.
+    for user in (cast.secretary_a, cast.secretary_b):
+        ImportBatch.objects.create(
+            kind="members",
+            file="imports/x.csv",
+            original_name=f"{user.username}.csv",
+            created_by=user,
+            organization=user.scope_org,
+        )
+    return cast
+
+
+def _visible_names(user: User) -> set[str]:
+    """Names the user may see: everything reachable through a restricted queryset."""
+    names = set(Member.objects.restrict(user).values_list("name", flat=True))
+    names |= set(Organization.objects.restrict(user).values_list("name", flat=True))
+    for transfer in Transfer.objects.restrict(user).select_related("member", "from_org", "to_org"):
+        names |= {transfer.member.name, transfer.sender_name, transfer.receiver_name}
+    for post in Post.objects.restrict(user).select_related("member", "organization"):
+        names |= {post.member.name, str(post.organization or "")}
+    return names
+
+
+def _all_names() -> set[str]:
+    return set(Member.objects.values_list("name", flat=True)) | set(Organization.objects.values_list("name", flat=True))
+
+
+def _in_scope_pks(user: User, model: type[models.Model]) -> set[Any]:
+    return set(model.objects.restrict(user).values_list("pk", flat=True))  # type: ignore[attr-defined]
+
+
+def _pk_urls(name: str) -> Iterator[tuple[str, type[models.Model], Any]]:
+    model = PK_MODELS[name]
+    for pk in model._default_manager.values_list("pk", flat=True):
+        yield reverse(name, kwargs={"pk": pk}), model, pk
+
+
+def _plain_urls(name: str, params: list[str]) -> Iterator[str]:
+    if "kind" in params:
+        for kind in IMPORTERS:
+            yield reverse(name, kwargs={"kind": kind})
+        return
+    base = reverse(name)
+    yield base
+    for query in LIST_QUERIES.get(name, []):
+        yield f"{base}?{query}"
+    if name in ("members:list", "orgs:list", "member-list", "organization-list", "core:audit"):
+        for org_pk in Organization.objects.values_list("pk", flat=True):
+            yield f"{base}?within={org_pk}"
+
+
+def _check_no_leak(user: User, url: str, body: str, forbidden: set[str]) -> None:
+    leaked = sorted(n for n in forbidden if n and n in body)
+    assert not leaked, f"{user.username} sees {leaked} at {url}"
+
+
+@pytest.mark.django_db
+def test_scope_crawl(world: Cast) -> None:
+    names = url_names()
+    everything = _all_names()
+    for user in world.users:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(user)
+        forbidden = everything - _visible_names(user)
+        for name, params in names.items():
+            if name in SKIPPED and name != "core:import_commit":
+                continue
+            if "pk" in params:
+                in_scope = _in_scope_pks(user, PK_MODELS[name])
+                for url, _model, pk in _pk_urls(name):
+                    response = client.get(url)
+                    assert response.status_code < 500, f"{user.username} GET {url}: {response.status_code}"
+                    if pk not in in_scope:
+                        assert response.status_code == 404, (
+                            f"{user.username} GET {url} (out of scope): {response.status_code}"
+                        )
+                    elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                        _check_no_leak(user, url, response.content.decode(), forbidden)
+                continue
+            for url in _plain_urls(name, params):
+                response = client.get(url)
+                assert response.status_code < 500, f"{user.username} GET {url}: {response.status_code}"
+                assert response.status_code != 404 or name == "core:import", f"{user.username} GET {url}: 404"
+                content_type = response.get("Content-Type", "")
+                if response.status_code == 200 and ("text" in content_type or "json" in content_type):
+                    body = (
+                        b"".join(response.streaming_content).decode()
+                        if response.streaming
+                        else response.content.decode()
+                    )
+                    _check_no_leak(user, url, body, forbidden)
+
+
+@pytest.mark.django_db
+def test_anonymous_sees_nothing(world: Cast) -> None:
+    client = Client()
+    for name, params in url_names().items():
+        if name in SKIPPED or name in ("accounts:login", "javascript-catalog"):
+            continue
+        urls = [u for u, _m, _pk in _pk_urls(name)][:2] if "pk" in params else list(_plain_urls(name, params))[:1]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (302, 401, 403), f"anonymous GET {url}: {response.status_code}"
+            if response.status_code == 302:
+                assert reverse("accounts:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_member_sees_only_own_record(world: Cast) -> None:
+    client = Client()
+    client.force_login(world.member_a)
+    own = world.members_a[0]
+    assert client.get(reverse("members:detail", args=[own.pk])).status_code == 200
+    for other in [*world.members_a[1:], *world.members_b]:
+        assert client.get(reverse("members:detail", args=[other.pk])).status_code == 404
+    listed = client.get(reverse("member-list")).json()
+    assert [row["id"] for row in listed["results"]] == [own.pk]
+
+
+@pytest.mark.django_db
+def test_masking_follows_role(world: Cast) -> None:
+    """ID numbers and phones appear in full only to roles allowed to see them."""
+    member = world.members_a[1]
+    full_id = member.id_number
+    for user, sees in ((world.secretary_a, True), (world.county_admin, True), (world.inspector, False)):
+        client = Client()
+        client.force_login(user)
+        page = client.get(reverse("members:detail", args=[member.pk])).content.decode()
+        export = client.get(reverse("members:list") + "?_export=csv").content.decode()
+        api = client.get(reverse("member-detail", args=[member.pk])).json()
+        for body in (page, export, str(api)):
+            assert (full_id in body) is sees, f"{user.username}: full ID shown={full_id in body}"
+            if not sees:
+                assert member.id_number_masked in body
