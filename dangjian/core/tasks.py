@@ -39,7 +39,7 @@ def run_in_background(task: Any, *args: Any) -> None:
     says: "celery", "thread" or "inline"."""
     mode = settings.BACKGROUND_JOBS
     if mode == "inline":
-        transaction.on_commit(lambda: task.run(*args))
+        task.run(*args)
     elif mode == "thread":
         transaction.on_commit(lambda: _run_in_thread(task, args))
     else:
