@@ -85,7 +85,7 @@ def _entry(
         actor_name=(getattr(actor, "get_username", lambda: "")() or "system")[:150],
         action=action,
         source=current_source(),
-        content_type=ContentType.objects.get_for_model(type(obj)),
+        content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         changes=changes,
