@@ -16,6 +16,7 @@ from dangjian.core.models import AuditEntry, AuditSource
 from dangjian.core.templatetags.dangjian import audit_action, change_value, field_label
 from dangjian.core.views import ScopedListView
 from dangjian.orgs.filters import SubtreeFilter
+from dangjian.orgs.models import Organization
 
 
 def _audited_types() -> QuerySet[ContentType]:
@@ -23,13 +24,15 @@ def _audited_types() -> QuerySet[ContentType]:
 
 
 class AuditFilter(StyledFilterSet):
+    context_filters = {"organization": Organization, "within": Organization}
+
     actor = django_filters.CharFilter(label=_("Actor"), field_name="actor_name", lookup_expr="icontains")
     content_type = django_filters.ModelChoiceFilter(label=_("Object type"), queryset=_audited_types())
     source = django_filters.ChoiceFilter(label=_("Source"), choices=AuditSource.choices)
     since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("Until"), field_name="at", lookup_expr="date__lte")
-    organization = django_filters.NumberFilter(label=_("Organization (id)"), field_name="organization_id")
-    within = SubtreeFilter(label=_("Within organization (id)"), path_lookup="organization__path")
+    organization = django_filters.NumberFilter(label=_("Organization"), field_name="organization_id")
+    within = SubtreeFilter(label=_("Within"), path_lookup="organization__path")
 
     class Meta:
         model = AuditEntry

@@ -217,8 +217,8 @@ class CountyBuilder:
         self.create_committees_and_terms()
         self.create_party_groups()
         self.create_histories(members)
-        users = self.create_users(root)
-        return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count(), "users": users}
+        self.create_users(root)
+        return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count()}
 
     def create(self, plan: Plan, parent: Organization | None) -> Organization:
         org = Organization(
@@ -386,8 +386,8 @@ class CountyBuilder:
             actor=None,
         )
 
-    def create_users(self, root: Organization) -> list[tuple[str, str, str, str]]:
-        """Accounts for each role; returns (username, password, role, scope) rows."""
+    def create_users(self, root: Organization) -> None:
+        """One account per role (usernames in DEMO_USERNAMES)."""
 
         def org_named(name: str) -> Organization:
             return Organization.objects.get(name=name)
@@ -405,9 +405,8 @@ class CountyBuilder:
             ("instructor", Role.INSTRUCTOR, org_named("县非公有制经济组织党委"), None, "党建指导员"),
             ("inspector", Role.INSPECTOR, root, None, "督查员"),
         ]
-        rows = []
         for username, role, scope, member, full_name in specs:
-            password = f"{username}-{random.Random(f'{self.seed}-{username}').randrange(1000, 10000)}"
+            password = demo_password(self.seed, username)
             user = User(
                 username=username,
                 role=role,
@@ -418,8 +417,23 @@ class CountyBuilder:
                 is_superuser=role == Role.PLATFORM_ADMIN,
             )
             account_actions.create_user(user, password=password, actor=None)
-            rows.append((username, password, str(Role(role).label), str(scope or member or "—")))
-        return rows
+
+
+def demo_password(seed: int, username: str) -> str:
+    """The demo account's password: the same for the same seed, so it can be printed again."""
+    return f"{username}-{random.Random(f'{seed}-{username}').randrange(1000, 10000)}"
+
+
+def login_rows(seed: int) -> list[tuple[str, str, str, str]]:
+    """(username, password, role, scope) of the demo accounts present in the database."""
+    rows = []
+    for user in User.objects.filter(username__in=DEMO_USERNAMES).select_related("scope_org", "member"):
+        scope = user.scope_org or user.member or "—"
+        rows.append((user.username, demo_password(seed, user.username), str(Role(user.role).label), str(scope)))
+    return sorted(rows, key=lambda r: DEMO_USERNAMES.index(r[0]))
+
+
+DEMO_USERNAMES = ["admin", "county", "chengguan", "secretary_a", "secretary_b", "member_a", "instructor", "inspector"]
 
 
 def _member(org: Organization, person: Person) -> Member:

@@ -10,12 +10,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import crypto
-from dangjian.core.filters import StyledFilterSet
+from dangjian.core.filters import StyledFilterSet, YesNoFilter
 from dangjian.members.choices import ACTIVE_STATUSES, Education, Gender, Status, TransferReason, TransferState
 from dangjian.members.models import Member, Transfer
 from dangjian.members.rules import normalize_id_number
 from dangjian.orgs.choices import Sector
 from dangjian.orgs.filters import SubtreeFilter
+from dangjian.orgs.models import Organization, PartyGroup
 
 CURRENT = "current"
 FORMER = "former"
@@ -46,15 +47,17 @@ def search_members(qs: QuerySet[Member], text: str) -> QuerySet[Member]:
 
 
 class MemberFilter(StyledFilterSet):
+    context_filters = {"within": Organization, "organization": Organization, "party_group": PartyGroup}
+
     q = django_filters.CharFilter(label=_("Name, initials or ID digits"), method="search")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=STATUS_CHOICES, method="filter_status", empty_label=None
     )
-    within = SubtreeFilter(label=_("Within organization (id)"), path_lookup="organization__path")
-    organization = django_filters.NumberFilter(label=_("Organization (id)"), field_name="organization_id")
-    party_group = django_filters.NumberFilter(label=_("Party group (id)"), field_name="party_group_id")
+    within = SubtreeFilter(label=_("Within"), path_lookup="organization__path")
+    organization = django_filters.NumberFilter(label=_("Organization"), field_name="organization_id")
+    party_group = django_filters.NumberFilter(label=_("Party group"), field_name="party_group_id")
     sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices, field_name="organization__sector")
-    mobile = django_filters.BooleanFilter(label=_("Mobile members"), field_name="is_mobile")
+    mobile = YesNoFilter(label=_("Mobile members"), field_name="is_mobile")
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
     education = django_filters.ChoiceFilter(label=_("Education"), choices=Education.choices)
 

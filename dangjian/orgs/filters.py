@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.filters import StyledFilterSet
+from dangjian.core.filters import StyledFilterSet, YesNoFilter
 from dangjian.orgs import queries
 from dangjian.orgs.choices import OrgKind, Sector, StructureWarning
 from dangjian.orgs.models import Organization
@@ -33,12 +33,14 @@ class SubtreeFilter(django_filters.NumberFilter):
 
 
 class OrganizationFilter(StyledFilterSet):
+    context_filters = {"within": Organization}
+
     q = django_filters.CharFilter(label=_("Name or code"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrgKind.choices)
     sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
-    two_new = django_filters.BooleanFilter(label=_("“Two new” organizations"), method="filter_two_new")
+    two_new = YesNoFilter(label=_("“Two new” organizations"), method="filter_two_new")
     warning = django_filters.ChoiceFilter(label=_("Warning"), choices=StructureWarning.choices, method="filter_warning")
-    within = SubtreeFilter(label=_("Within organization (id)"))
+    within = SubtreeFilter(label=_("Within"))
 
     class Meta:
         model = Organization

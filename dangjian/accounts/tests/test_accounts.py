@@ -41,18 +41,33 @@ def test_org_admin_manages_users_in_scope_only(cast: Cast) -> None:
     assert "secretary_a" in listing and "secretary_b" not in listing and ">admin<" not in listing
     response = client.post(
         reverse("accounts:user_add"),
-        {"username": "new_sec", "role": Role.BRANCH_SECRETARY, "scope_org": cast.branch_b.pk, "password": "Xk3#long-pass"},
+        {
+            "username": "new_sec",
+            "role": Role.BRANCH_SECRETARY,
+            "scope_org": cast.branch_b.pk,
+            "password": "Xk3#long-pass",
+        },
     )
     assert response.status_code == 400  # branch B is not in the committee's scope
     response = client.post(
         reverse("accounts:user_add"),
-        {"username": "new_admin", "role": Role.PLATFORM_ADMIN, "scope_org": cast.branch_a.pk, "password": "Xk3#long-pass"},
+        {
+            "username": "new_admin",
+            "role": Role.PLATFORM_ADMIN,
+            "scope_org": cast.branch_a.pk,
+            "password": "Xk3#long-pass",
+        },
     )
     assert response.status_code == 400  # cannot hand out a higher role
     response = client.post(
         reverse("accounts:user_add"),
-        {"username": "new_sec", "role": Role.BRANCH_SECRETARY, "scope_org": cast.branch_a.pk,
-         "password": "Xk3#long-pass", "is_active": "on"},
+        {
+            "username": "new_sec",
+            "role": Role.BRANCH_SECRETARY,
+            "scope_org": cast.branch_a.pk,
+            "password": "Xk3#long-pass",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(username="new_sec")

@@ -75,7 +75,9 @@ def test_D19_made_full_only_after_a_year_and_with_history(cast: Cast, time_machi
     time_machine.move_to(TODAY)
     member = actions.register_member(new_member(cast, joined_on=dt.date(2025, 12, 1)), actor=None)
     with pytest.raises(ValidationError) as exc:
-        actions.record_transition(member, Transition.MADE_FULL, on=dt.date(2026, 11, 30), reason="", actor=cast.secretary_a)
+        actions.record_transition(
+            member, Transition.MADE_FULL, on=dt.date(2026, 11, 30), reason="", actor=cast.secretary_a
+        )
     assert "2026-12-01" in str(exc.value)
     time_machine.move_to(dt.date(2026, 12, 2))
     actions.record_transition(member, Transition.MADE_FULL, on=dt.date(2026, 12, 1), reason="", actor=cast.secretary_a)
@@ -100,16 +102,30 @@ def test_end_states_keep_the_record(cast: Cast) -> None:
 def test_T2_internal_transfer_sender_keeps_member_until_receiver_accepts(cast: Cast) -> None:
     member = cast.members_a[2]
     transfer = actions.start_transfer(
-        member, to_org=cast.branch_b, to_external="", reason=TransferReason.WORK, letter_number="组转1号",
-        issued_on=dt.date(2026, 11, 1), same_city=True, actor=cast.secretary_a,
+        member,
+        to_org=cast.branch_b,
+        to_external="",
+        reason=TransferReason.WORK,
+        letter_number="组转1号",
+        issued_on=dt.date(2026, 11, 1),
+        same_city=True,
+        actor=cast.secretary_a,
     )
     assert transfer.valid_until == dt.date(2026, 11, 11)  # T4: 10 days in the same city
     assert transfer.receipt_due_on == dt.date(2026, 12, 1)  # T3: one month
     member.refresh_from_db()
     assert member.organization == cast.branch_a  # T2
     with pytest.raises(ValidationError):  # one pending transfer at a time
-        actions.start_transfer(member, to_org=cast.branch_b, to_external="", reason=TransferReason.WORK,
-                               letter_number="2", issued_on=dt.date(2026, 11, 2), same_city=True, actor=None)
+        actions.start_transfer(
+            member,
+            to_org=cast.branch_b,
+            to_external="",
+            reason=TransferReason.WORK,
+            letter_number="2",
+            issued_on=dt.date(2026, 11, 2),
+            same_city=True,
+            actor=None,
+        )
     with pytest.raises(Http404):  # only the receiving side accepts
         actions.accept_transfer(transfer, accepted_on=dt.date(2026, 11, 5), actor=cast.secretary_a)
     assert Transfer.objects.get(pk=transfer.pk).state == TransferState.PENDING
@@ -123,19 +139,32 @@ def test_T2_internal_transfer_sender_keeps_member_until_receiver_accepts(cast: C
 def test_transfer_outside_the_system_ends_as_transferred_out(cast: Cast) -> None:
     member = cast.members_a[3]
     transfer = actions.start_transfer(
-        member, to_org=None, to_external="浙江省义乌市某党支部", reason=TransferReason.RESIDENCE, letter_number="3",
-        issued_on=dt.date(2026, 10, 1), same_city=False, actor=cast.secretary_a,
+        member,
+        to_org=None,
+        to_external="浙江省义乌市某党支部",
+        reason=TransferReason.RESIDENCE,
+        letter_number="3",
+        issued_on=dt.date(2026, 10, 1),
+        same_city=False,
+        actor=cast.secretary_a,
     )
     assert transfer.valid_until == dt.date(2026, 10, 31)  # T4: 30 days elsewhere
     actions.accept_transfer(transfer, accepted_on=dt.date(2026, 10, 20), actor=cast.secretary_a)
     member.refresh_from_db()
     assert member.status == Status.TRANSFERRED_OUT and member.left_on == dt.date(2026, 10, 20)
     # The same person coming back is taken into the same record.
-    returning = new_member(cast, name=member.name, status=Status.FULL, joined_on=member.joined_on, full_on=member.full_on)
+    returning = new_member(
+        cast, name=member.name, status=Status.FULL, joined_on=member.joined_on, full_on=member.full_on
+    )
     returning.id_number = member.id_number
     back = actions.receive_transfer_from_outside(
-        returning, from_external="浙江省义乌市某党支部", letter_number="回1", issued_on=dt.date(2026, 11, 1),
-        accepted_on=dt.date(2026, 11, 3), reason=TransferReason.RESIDENCE, actor=cast.secretary_a,
+        returning,
+        from_external="浙江省义乌市某党支部",
+        letter_number="回1",
+        issued_on=dt.date(2026, 11, 1),
+        accepted_on=dt.date(2026, 11, 3),
+        reason=TransferReason.RESIDENCE,
+        actor=cast.secretary_a,
     )
     assert back.pk == member.pk and back.status == Status.FULL
     assert Member.objects.filter(id_number_digest=member.id_number_digest).count() == 1
@@ -143,8 +172,14 @@ def test_transfer_outside_the_system_ends_as_transferred_out(cast: Cast) -> None
 
 def test_cancel_transfer_needs_reason(cast: Cast) -> None:
     transfer = actions.start_transfer(
-        cast.members_a[1], to_org=cast.branch_b, to_external="", reason=TransferReason.WORK, letter_number="9",
-        issued_on=dt.date(2026, 11, 1), same_city=True, actor=None,
+        cast.members_a[1],
+        to_org=cast.branch_b,
+        to_external="",
+        reason=TransferReason.WORK,
+        letter_number="9",
+        issued_on=dt.date(2026, 11, 1),
+        same_city=True,
+        actor=None,
     )
     with pytest.raises(ValidationError):
         actions.cancel_transfer(transfer, reason="", actor=cast.secretary_a)
@@ -155,11 +190,25 @@ def test_cancel_transfer_needs_reason(cast: Cast) -> None:
 def test_posts_one_person_several(cast: Cast) -> None:
     member = cast.members_a[0]
     party = actions.add_post(
-        Post(member=member, kind=PostKind.PARTY, organization=cast.branch_a, party_post=PartyPost.SECRETARY,
-             started_on=dt.date(2024, 1, 1)), actor=cast.secretary_a,
+        Post(
+            member=member,
+            kind=PostKind.PARTY,
+            organization=cast.branch_a,
+            party_post=PartyPost.SECRETARY,
+            started_on=dt.date(2024, 1, 1),
+        ),
+        actor=cast.secretary_a,
     )
-    actions.add_post(Post(member=member, kind=PostKind.ADMINISTRATIVE, title="村委会主任", unit_name="东关村",
-                          started_on=dt.date(2024, 1, 1)), actor=cast.secretary_a)
+    actions.add_post(
+        Post(
+            member=member,
+            kind=PostKind.ADMINISTRATIVE,
+            title="村委会主任",
+            unit_name="东关村",
+            started_on=dt.date(2024, 1, 1),
+        ),
+        actor=cast.secretary_a,
+    )
     assert member.posts.count() == 2
     with pytest.raises(ValidationError):
         actions.add_post(Post(member=member, kind=PostKind.PARTY, started_on=dt.date(2024, 1, 1)), actor=None)

@@ -64,7 +64,12 @@ def test_clean_roster_previews_then_imports_everything(cast: Cast, secretary: Cl
     before = Member.objects.count()
     rows = [row("BA", f"新人{i:02d}", make_id_number(dt.date(1980, 1, 1) + dt.timedelta(days=i))) for i in range(20)]
     rows[0].update(status="预备党员", full_on="", joined_on="2026/03/01")
-    rows[1].update(gender="女", id_number=make_id_number(dt.date(1990, 2, 2), Gender.FEMALE), joined_on="2012-05-04", full_on="2013-06-01")
+    rows[1].update(
+        gender="女",
+        id_number=make_id_number(dt.date(1990, 2, 2), Gender.FEMALE),
+        joined_on="2012-05-04",
+        full_on="2013-06-01",
+    )
     batch = upload(secretary, xlsx(rows))
     assert batch.state == ImportState.READY, batch.errors
     assert batch.total_rows == 20 and batch.preview[0]["name"] == "新人00"
@@ -136,7 +141,13 @@ def test_commit_checks_again_and_stays_all_or_nothing(cast: Cast, secretary: Cli
     from dangjian.members import actions
     from dangjian.members.models import Member as M
 
-    late = M(organization=cast.branch_a, name="抢先", status=Status.FULL, joined_on=dt.date(2005, 7, 1), full_on=dt.date(2006, 7, 1))
+    late = M(
+        organization=cast.branch_a,
+        name="抢先",
+        status=Status.FULL,
+        joined_on=dt.date(2005, 7, 1),
+        full_on=dt.date(2006, 7, 1),
+    )
     late.id_number = ids[2]
     actions.register_member(late, actor=None)
     before = Member.objects.count()
@@ -154,7 +165,28 @@ def test_csv_in_gb18030_with_chinese_headers(cast: Cast, secretary: Client) -> N
         headers = [str(c.label) for c in REGISTRY["members"].columns]
     assert headers[1] == "姓名"
     lines = [",".join(headers)]
-    lines.append(",".join(["BA", "刘备", make_id_number(), "", "", "汉", "大学本科", "", "", "", "正式", "2001年7月1日", "2002年7月1日", "", "否", ""]))
+    lines.append(
+        ",".join(
+            [
+                "BA",
+                "刘备",
+                make_id_number(),
+                "",
+                "",
+                "汉",
+                "大学本科",
+                "",
+                "",
+                "",
+                "正式",
+                "2001年7月1日",
+                "2002年7月1日",
+                "",
+                "否",
+                "",
+            ]
+        )
+    )
     data = io.BytesIO("\n".join(lines).encode("gb18030"))
     data.name = "花名册.csv"
     batch = upload(secretary, data)

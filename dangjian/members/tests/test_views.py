@@ -94,7 +94,9 @@ def test_filters_status_subtree_and_mobile(cast: Cast) -> None:
     assert client.get(api, {"mobile": "true"}).json()["count"] == 0
 
 
-def test_member_list_queries_do_not_grow_with_rows(cast: Cast, secretary: Client, django_assert_max_num_queries) -> None:
+def test_member_list_queries_do_not_grow_with_rows(
+    cast: Cast, secretary: Client, django_assert_max_num_queries
+) -> None:
     url = reverse("members:list")
     secretary.get(url)  # warm caches (content types, figures)
     with django_assert_max_num_queries(12) as few:

@@ -33,7 +33,7 @@ def test_organization_page_shows_kind_sector_counts_and_warnings(cast: Cast, cou
     body = county.get(reverse("orgs:detail", args=[cast.branch_b.pk])).content.decode()
     assert "Party branch" in body and "Non-public enterprise" in body and "“Two new” organization" in body
     assert "No term recorded (O7)" in body and "No secretary (O3)" in body
-    assert f"?organization={cast.branch_b.pk}&amp;status=full\">3</a>" in body  # drill-down link
+    assert f'?organization={cast.branch_b.pk}&amp;status=full">3</a>' in body  # drill-down link
 
 
 def test_page_queries_do_not_grow_with_children(cast: Cast, county: Client, django_assert_max_num_queries) -> None:
@@ -63,7 +63,9 @@ def test_record_election_form_derives_renewal_date(cast: Cast, county: Client) -
 
 def test_add_child_generates_code_and_limits_kinds(cast: Cast, county: Client) -> None:
     url = reverse("orgs:add_child", args=[cast.committee_y.pk])
-    response = county.post(url, {"name": "新公司党支部", "kind": OrgKind.BRANCH, "sector": Sector.NON_PUBLIC_ENTERPRISE})
+    response = county.post(
+        url, {"name": "新公司党支部", "kind": OrgKind.BRANCH, "sector": Sector.NON_PUBLIC_ENTERPRISE}
+    )
     assert response.status_code == 302
     org = Organization.objects.get(name="新公司党支部")
     assert org.code == "CY-02" and Organization.objects.get_parent(org) == cast.committee_y

@@ -25,6 +25,7 @@ class Command(BaseCommand):
         if Organization.objects.exists():
             if if_empty:
                 self.stdout.write("Data already present; nothing loaded.")
+                self.print_logins(seed)
                 return
             raise CommandError("The database already has organizations: seed an empty database (or use --if-empty).")
         today = timezone.localdate()
@@ -46,7 +47,16 @@ class Command(BaseCommand):
                 f"Demo county “{result['root']}”: {result['orgs']} organizations, {Member.objects.count()} members."
             )
         )
+        self.print_logins(seed)
+
+    def print_logins(self, seed: int) -> None:
+        from dangjian.demo.county import login_rows
+
+        rows = login_rows(seed)
+        if not rows:
+            return
         self.stdout.write("\nLog in at http://127.0.0.1:8000/ with one of these accounts:\n")
-        width = max(len(r[0]) for r in result["users"])
-        for username, password, role, scope in result["users"]:
+        width = max(len(r[0]) for r in rows)
+        for username, password, role, scope in rows:
             self.stdout.write(f"  {username.ljust(width)}  {password.ljust(width + 6)}  {role} · {scope}")
+        self.stdout.write("(Demo passwords follow from --seed; a password changed in the product is not shown.)")
