@@ -39,7 +39,7 @@ class Figure:
     rule: str
     default: Any
     description: str | Promise
-    source: str
+    source: str | Promise
     confidence: str = Confidence.FIRM
     versions: tuple[tuple[dt.date, Any], ...] = field(default=())
 

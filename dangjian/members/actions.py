@@ -205,7 +205,7 @@ def accept_transfer(transfer: Transfer, *, accepted_on: dt.date, actor: Any) -> 
     transfer.accepted_on = accepted_on
     transfer.save()
     from_status = member.status
-    if transfer.to_org_id:
+    if transfer.to_org is not None:
         member.organization = transfer.to_org
         member.party_group = None
         transition = Transition.TRANSFERRED_IN

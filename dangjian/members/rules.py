@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.dates import add_months, add_years, age_on
@@ -126,8 +127,8 @@ class ParsedId:
 class IdNumberError(ValueError):
     """An ID number that fails GB 11643; ``message`` says how, for people."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(str(message))
         self.message = message
 
 
@@ -173,7 +174,9 @@ def parse_id_number(raw: str, today: dt.date | None = None) -> ParsedId:
     return ParsedId(number=number, birth_date=birth, gender=gender)
 
 
-def identity_problems(id_number: str, birth_date: dt.date | None, gender: str | None, today: dt.date) -> dict[str, str]:
+def identity_problems(
+    id_number: str, birth_date: dt.date | None, gender: str | None, today: dt.date
+) -> dict[str, str | Promise]:
     """Field -> message for an ID number that is invalid or disagrees with the birth date
     or gender entered (empty if all agree). Blank birth date or gender are not problems:
     they are taken from the ID number."""
@@ -181,7 +184,7 @@ def identity_problems(id_number: str, birth_date: dt.date | None, gender: str | 
         parsed = parse_id_number(id_number, today)
     except IdNumberError as exc:
         return {"id_number": exc.message}
-    problems: dict[str, str] = {}
+    problems: dict[str, str | Promise] = {}
     if birth_date and birth_date != parsed.birth_date:
         problems["birth_date"] = _("The ID number says the birth date is %(date)s.") % {
             "date": parsed.birth_date.isoformat()
@@ -238,9 +241,9 @@ def transition_problems(
     today: dt.date,
     joined_on: dt.date | None,
     last_change_on: dt.date | None,
-) -> list[str]:
+) -> list[str | Promise]:
     """Why ``transition`` cannot be recorded for a member in ``status`` on ``on``."""
-    problems: list[str] = []
+    problems: list[str | Promise] = []
     allowed_from, _target = TRANSITIONS[transition]
     if status not in allowed_from:
         problems.append(
@@ -271,9 +274,9 @@ def transition_problems(
     return problems
 
 
-def admission_problems(birth_date: dt.date, joined_on: dt.date, today: dt.date) -> dict[str, str]:
+def admission_problems(birth_date: dt.date, joined_on: dt.date, today: dt.date) -> dict[str, str | Promise]:
     """Problems with an admission date: in the future, or before the minimum age (D1)."""
-    problems: dict[str, str] = {}
+    problems: dict[str, str | Promise] = {}
     if joined_on > today:
         problems["joined_on"] = _("The admission date is in the future.")
     min_age = value(MIN_AGE.key, joined_on)
@@ -286,7 +289,7 @@ def admission_problems(birth_date: dt.date, joined_on: dt.date, today: dt.date) 
     return problems
 
 
-def full_date_problems(joined_on: dt.date, full_on: dt.date | None, today: dt.date) -> dict[str, str]:
+def full_date_problems(joined_on: dt.date, full_on: dt.date | None, today: dt.date) -> dict[str, str | Promise]:
     """Problems with a full-membership date entered with an existing member's record."""
     if full_on is None:
         return {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.dates import add_months, add_years
@@ -115,7 +116,7 @@ def term_due_on(elected_on: dt.date, years: int) -> dt.date:
 @dataclass(frozen=True)
 class TermProblem:
     field: str
-    message: str
+    message: str | Promise
 
 
 def check_term(
