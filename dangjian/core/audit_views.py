@@ -29,8 +29,8 @@ class AuditFilter(StyledFilterSet):
     actor = django_filters.CharFilter(label=_("Actor"), field_name="actor_name", lookup_expr="icontains")
     content_type = django_filters.ModelChoiceFilter(label=_("Object type"), queryset=_audited_types())
     source = django_filters.ChoiceFilter(label=_("Source"), choices=AuditSource.choices)
-    since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte")
-    until = django_filters.DateFilter(label=_("Until"), field_name="at", lookup_expr="date__lte")
+    since = django_filters.DateFilter(label=_("Date from"), field_name="at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(label=_("Date until"), field_name="at", lookup_expr="date__lte")
     organization = django_filters.NumberFilter(label=_("Organization"), field_name="organization_id")
     within = SubtreeFilter(label=_("Within"), path_lookup="organization__path")
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -85,7 +86,7 @@ COMMITTEE_POSTS = frozenset({PartyPost.SECRETARY, PartyPost.DEPUTY_SECRETARY, Pa
 
 
 class Portfolio(models.TextChoices):
-    ORGANIZATION = "organization", _("Organization")
+    ORGANIZATION = "organization", pgettext_lazy("portfolio", "Organization")
     PROPAGANDA = "propaganda", _("Propaganda")
     DISCIPLINE = "discipline", _("Discipline inspection")
     UNITED_FRONT = "united_front", _("United front")

@@ -49,7 +49,7 @@ def _ethnicity_aliases() -> dict[str, str]:
     for code, label in Ethnicity.choices:
         with translation.override("zh-hans"):
             chinese = str(label)
-        if chinese.endswith("族") and len(chinese) > 2:
+        if chinese.endswith("族") and len(chinese) >= 2:
             aliases[chinese[:-1]] = code
     return aliases
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core import crypto
 from dangjian.core.models import ScopedModel
@@ -69,7 +70,7 @@ class Member(ScopedModel):
         on_delete=models.SET_NULL,
         related_name="members",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=200, db_index=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=50, db_index=True)
     gender = models.CharField(

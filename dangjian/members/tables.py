@@ -56,8 +56,8 @@ class MemberTable(tables.Table):
 
 class TransferTable(tables.Table):
     member = tables.Column(verbose_name=_("Member"), accessor="member__name")
-    sender = tables.Column(verbose_name=_("From"), accessor="sender_name", orderable=False)
-    receiver = tables.Column(verbose_name=_("To"), accessor="receiver_name", orderable=False)
+    sender = tables.Column(verbose_name=_("Sending organization"), accessor="sender_name", orderable=False)
+    receiver = tables.Column(verbose_name=_("Receiving organization"), accessor="receiver_name", orderable=False)
     letter_number = tables.Column(verbose_name=_("Letter number"))
     issued_on = tables.DateColumn(verbose_name=_("Issued on"), format="Y-m-d")
     receipt_due_on = tables.DateColumn(verbose_name=_("Receipt due"), format="Y-m-d")

@@ -13,7 +13,7 @@ from dangjian.orgs.models import Organization
 
 
 class OrganizationTable(tables.Table):
-    name = tables.Column(verbose_name=_("Name"), linkify=("orgs:detail", {"pk": tables.A("pk")}))
+    name = tables.Column(verbose_name=_("Organization name"), linkify=("orgs:detail", {"pk": tables.A("pk")}))
     code = tables.Column(verbose_name=_("Code"))
     kind = tables.Column(verbose_name=_("Kind"))
     sector = tables.Column(verbose_name=_("Sector"))

@@ -7,6 +7,9 @@ import shutil
 
 import pytest
 
+# Playwright runs an event loop in the test thread; the ORM calls of the tests are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 

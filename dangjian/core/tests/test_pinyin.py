@@ -38,7 +38,9 @@ def test_every_surname_in_the_table_is_read_as_a_surname(surname: str) -> None:
     assert initials == "".join(s[0] for s in reading) + "m"
 
 
-@pytest.mark.parametrize("name", ["单雄信", "曾国藩", "解缙", "区小明", "仇英", "朴正", "查良镛", "盖聂", "缪斌", "翟明"])
+@pytest.mark.parametrize(
+    "name", ["单雄信", "曾国藩", "解缙", "区小明", "仇英", "朴正", "查良镛", "盖聂", "缪斌", "翟明"]
+)
 def test_surname_reading_differs_from_the_common_reading(name: str) -> None:
     """The well-known polyphonic surnames: the keys are not what plain pypinyin gives."""
     assert pinyin_keys(name)[0] != "".join(lazy_pinyin(name))

@@ -57,7 +57,9 @@ def test_create_outside_scope_is_refused(cast: Cast, api: APIClient) -> None:
 
 def test_update_member_and_read_only_fields(cast: Cast, api: APIClient) -> None:
     member = cast.members_a[1]
-    response = api.patch(f"/api/members/{member.pk}/", {"phone": "13700000000", "organization": cast.branch_b.pk}, format="json")
+    response = api.patch(
+        f"/api/members/{member.pk}/", {"phone": "13700000000", "organization": cast.branch_b.pk}, format="json"
+    )
     assert response.status_code == 200, response.json()
     member.refresh_from_db()
     assert member.phone == "13700000000" and member.organization == cast.branch_a  # not moved
@@ -98,14 +100,20 @@ def test_organizations_api(cast: Cast) -> None:
         format="json",
     )
     assert created.status_code == 201, created.json()
-    assert client.post(
-        "/api/orgs/",
-        {"name": "越界", "code": "NEW2", "kind": "branch", "sector": "village", "parent": cast.committee_y.pk},
-        format="json",
-    ).status_code == 404
-    assert client.post(
-        "/api/orgs/", {"name": "无上级", "code": "NEW3", "kind": "branch", "sector": "village"}, format="json"
-    ).status_code == 400
+    assert (
+        client.post(
+            "/api/orgs/",
+            {"name": "越界", "code": "NEW2", "kind": "branch", "sector": "village", "parent": cast.committee_y.pk},
+            format="json",
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/api/orgs/", {"name": "无上级", "code": "NEW3", "kind": "branch", "sector": "village"}, format="json"
+        ).status_code
+        == 400
+    )
     renamed = client.patch(f"/api/orgs/{cast.branch_a.pk}/", {"name": "东关村第一党支部"}, format="json")
     assert renamed.status_code == 200 and renamed.json()["name"] == "东关村第一党支部"
 
