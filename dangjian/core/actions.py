@@ -22,22 +22,47 @@ def set_figure(*, key: str, value: Any, effective_from: dt.date, note: str, acto
     figure = rulesets.REGISTRY.get(key)
     if figure is None or not figure.configurable:
         raise ValidationError({"key": _("This figure is set by national text and cannot be changed here.")})
-    default = figure.default
-    if isinstance(default, dict):
-        if not isinstance(value, dict) or set(value) != set(default):
-            raise ValidationError(
-                {"value": _("Give a table with the keys %(keys)s.") % {"keys": ", ".join(sorted(default))}}
-            )
-    elif isinstance(default, list):
-        if not isinstance(value, list) or len(value) != len(default):
-            raise ValidationError({"value": _("Give a list of %(n)s values.") % {"n": len(default)}})
-    elif isinstance(default, int | float) and (
-        isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-    ):
-        raise ValidationError({"value": _("Give a number of zero or more.")})
+    problem = shape_problem(figure.default, value)
+    if problem:
+        raise ValidationError({"value": problem})
     override, _created = FigureOverride.objects.update_or_create(
         key=key, effective_from=effective_from, defaults={"value": value, "note": note, "set_by": actor}
     )
     audit.record(actor, "update", override, changes={key: [None, value]}, note=note)
     rulesets.forget_overrides()
     return override
+
+
+def shape_problem(default: Any, value: Any) -> str | None:
+    """Why ``value`` cannot replace ``default`` (None if it can): the same kind of value —
+    a whole number of zero or more for a whole number, a number for a number, the same
+    keys for a table, the same length for a list — all the way down."""
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else _("Give yes (true) or no (false).")
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return _("Give a whole number of zero or more.")
+        return None
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            return _("Give a number of zero or more.")
+        return None
+    if isinstance(default, dict):
+        if not isinstance(value, dict) or set(value) != set(default):
+            return _("Give a table with the keys %(keys)s.") % {"keys": ", ".join(sorted(default))}
+        for key in default:
+            inner = shape_problem(default[key], value[key])
+            if inner:
+                return f"{key}: {inner}"
+        return None
+    if isinstance(default, list):
+        if not isinstance(value, list) or len(value) != len(default):
+            return _("Give a list of %(n)s values.") % {"n": len(default)}
+        for index, (want, got) in enumerate(zip(default, value, strict=True)):
+            inner = shape_problem(want, got)
+            if inner:
+                return f"{index + 1}: {inner}"
+        return None
+    if isinstance(default, str):
+        return None if isinstance(value, str) and value.strip() else _("Give a text.")
+    return None

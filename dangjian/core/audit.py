@@ -82,7 +82,7 @@ def _entry(
         organization = obj.audit_organization()
     return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(getattr(actor, "get_username", lambda: "")() or "system")[:150],
+        actor_name=(getattr(actor, "get_username", lambda: "")() or "")[:150],  # blank: the system
         action=action,
         source=current_source(),
         content_type=ContentType.objects.get_for_model(obj),

@@ -58,6 +58,12 @@ class AuditTable(tables.Table):
         model = AuditEntry
         fields = ["at", "actor_name", "source", "action", "object_type", "object_repr", "changes"]
 
+    def render_actor_name(self, record: AuditEntry) -> Any:
+        return record.actor_name or _("system")
+
+    def value_actor_name(self, record: AuditEntry) -> Any:
+        return record.actor_name or _("system")
+
     def render_action(self, record: AuditEntry) -> Any:
         return audit_action(record)
 

@@ -48,6 +48,9 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+SEPARATORS = "·•‧・.-－"
+
+
 @lru_cache(maxsize=65536)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """``(full, initials)`` in lower case without tones: 张三 → ("zhangsan", "zs").
@@ -55,6 +58,8 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     Characters that are not Chinese are kept as they are (lower-cased, spaces removed).
     """
     name = "".join(name.split())
+    for mark in SEPARATORS:  # 买买提·艾力: the dot of minority names is not typed
+        name = name.replace(mark, "")
     if not name:
         return "", ""
     syllables: list[str] = []

@@ -172,6 +172,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from dangjian.accounts.roles import Role
+        from dangjian.members import queries as transfer_queries
         from dangjian.orgs import queries
         from dangjian.orgs.choices import StructureWarning
         from dangjian.orgs.models import Organization
@@ -187,6 +188,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         totals = queries.warning_totals(orgs)
         context["warnings"] = [(w, w.label, totals[str(w)]) for w in StructureWarning]
         context["org_total"] = orgs.count()
+        context["transfers"] = transfer_queries.pending_counts(user)
         return context
 
 

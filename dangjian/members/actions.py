@@ -33,6 +33,23 @@ def _require_branch(org: Organization, field: str = "organization") -> None:
         raise ValidationError({field: _("Members belong to a party branch; %(org)s is not a branch.") % {"org": org}})
 
 
+def _end_posts(member: Member, on: dt.date, actor: Any, *, keep_within: Organization | None = None) -> None:
+    """End the member's current posts on ``on`` (a post does not outlive its holder's
+    membership). With ``keep_within``, party posts of organizations that contain it, and
+    administrative posts, stay: the member is still under them after a transfer."""
+    posts = Post.objects.filter(member=member, ended_on__isnull=True).select_related("organization")
+    for post in posts:
+        if keep_within is not None and (
+            post.kind == PostKind.ADMINISTRATIVE
+            or (post.organization is not None and keep_within.path.startswith(post.organization.path))
+        ):
+            continue
+        before = audit.snapshot(post)
+        post.ended_on = max(on, post.started_on)
+        post.save(update_fields=["ended_on", "updated_at"])
+        audit.record(actor, "update", post, before=before)
+
+
 def _last_change_on(member: Member) -> dt.date | None:
     return StatusChange.objects.filter(member=member).order_by("-on").values_list("on", flat=True).first()
 
@@ -117,6 +134,7 @@ def record_transition(member: Member, transition: str, *, on: dt.date, reason: s
         member.full_on = on
     elif target and target not in ACTIVE_STATUSES:
         member.left_on = on
+        _end_posts(member, on, actor)
     member.save()
     change = StatusChange.objects.create(
         member=member,
@@ -209,10 +227,12 @@ def accept_transfer(transfer: Transfer, *, accepted_on: dt.date, actor: Any) -> 
         member.organization = transfer.to_org
         member.party_group = None
         transition = Transition.TRANSFERRED_IN
+        _end_posts(member, accepted_on, actor, keep_within=transfer.to_org)
     else:
         member.status = Status.TRANSFERRED_OUT
         member.left_on = accepted_on
         transition = Transition.TRANSFERRED_OUT
+        _end_posts(member, accepted_on, actor)
     member.save()
     StatusChange.objects.create(
         member=member,

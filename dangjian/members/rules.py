@@ -4,6 +4,8 @@ transfers (T1-T5) and the figures they use. Pure functions; no database access."
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -75,6 +77,7 @@ register(
 
 _WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 _CHECK_CHARS = "10X98765432"
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 # Province-level codes of GB/T 2260 (first two digits of an ID number).
 PROVINCE_CODES = frozenset(
     [
@@ -133,8 +136,9 @@ class IdNumberError(ValueError):
 
 
 def normalize_id_number(raw: str) -> str:
-    """Upper-case, without spaces (and with a full-width X made half-width)."""
-    return "".join(str(raw).split()).upper().replace("Ｘ", "X")
+    """Upper-case, without spaces, full-width digits and Ｘ (Chinese input methods) made
+    half-width."""
+    return "".join(unicodedata.normalize("NFKC", str(raw)).split()).upper()
 
 
 def check_character(first17: str) -> str:
@@ -152,7 +156,7 @@ def parse_id_number(raw: str, today: dt.date | None = None) -> ParsedId:
     number = normalize_id_number(raw)
     if len(number) != 18:
         raise IdNumberError(_("An ID number has 18 characters; this one has %(n)s.") % {"n": len(number)})
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _ID_SHAPE.match(number):
         raise IdNumberError(_("An ID number is 17 digits followed by a digit or X."))
     if number[:2] not in PROVINCE_CODES:
         raise IdNumberError(_("%(code)s is not a province code; the ID number is mistyped.") % {"code": number[:2]})
@@ -277,10 +281,10 @@ def transition_problems(
 def admission_problems(birth_date: dt.date, joined_on: dt.date, today: dt.date) -> dict[str, str | Promise]:
     """Problems with an admission date: in the future, or before the minimum age (D1)."""
     problems: dict[str, str | Promise] = {}
+    min_age = value(MIN_AGE.key, joined_on)
     if joined_on > today:
         problems["joined_on"] = _("The admission date is in the future.")
-    min_age = value(MIN_AGE.key, joined_on)
-    if age_on(birth_date, joined_on) < min_age:
+    elif age_on(birth_date, joined_on) < min_age:
         problems["joined_on"] = _("On %(date)s the member was %(age)s; the minimum age is %(min)s (D1).") % {
             "date": joined_on.isoformat(),
             "age": age_on(birth_date, joined_on),
@@ -308,7 +312,8 @@ def full_date_problems(joined_on: dt.date, full_on: dt.date | None, today: dt.da
 
 def letter_valid_until(issued_on: dt.date, same_city: bool) -> dt.date:
     """Last day an introduction letter issued on ``issued_on`` is valid (T4)."""
-    days = value(LETTER_VALIDITY_DAYS.key, issued_on)["same_city" if same_city else "elsewhere"]
+    table = value(LETTER_VALIDITY_DAYS.key, issued_on)
+    days = min(table["same_city" if same_city else "elsewhere"], table["max"])
     return issued_on + dt.timedelta(days=days)
 
 

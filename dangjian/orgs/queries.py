@@ -94,7 +94,8 @@ def with_structure(queryset: QuerySet[Organization], today: dt.date | None = Non
     """
     today = today or timezone.localdate()
     current_term = Term.objects.filter(organization=OuterRef("pk"), ended_on__isnull=True)
-    current_posts = Post.objects.filter(kind=PostKind.PARTY, ended_on__isnull=True)
+    # A post counts while it is open and its holder is a current member.
+    current_posts = Post.objects.filter(kind=PostKind.PARTY, ended_on__isnull=True, member__status__in=ACTIVE_STATUSES)
     qs = queryset.annotate(
         full_members=_count_subquery(Member.objects.filter(status=Status.FULL)),
         active_members=_count_subquery(Member.objects.filter(status__in=ACTIVE_STATUSES)),

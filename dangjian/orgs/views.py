@@ -17,8 +17,8 @@ from dangjian.core.forms import ConfirmForm
 from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import can, get_in_scope
 from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, ScopedMixin
-from dangjian.members.choices import PostKind
 from dangjian.members.models import Member, Post
+from dangjian.members.queries import committee_of
 from dangjian.orgs import actions, queries
 from dangjian.orgs.choices import KINDS_WITH_TERMS, OrgKind, StructureWarning
 from dangjian.orgs.filters import OrganizationFilter
@@ -127,10 +127,7 @@ class OrganizationDetailView(ScopedDetailView):
             own=queries.own_counts(org),
             subtree=queries.subtree_counts(org),
             children=_tree_rows(user, org),
-            committee=Post.objects.restrict(user)
-            .filter(organization=org, kind=PostKind.PARTY, ended_on__isnull=True)
-            .select_related("member")
-            .order_by("party_post", "started_on"),
+            committee=committee_of(Post.objects.restrict(user), org),
             terms=Term.objects.restrict(user).filter(organization=org).order_by("-elected_on"),
             units=Unit.objects.restrict(user).filter(organization=org),
             groups=PartyGroup.objects.restrict(user).filter(organization=org).select_related("leader"),

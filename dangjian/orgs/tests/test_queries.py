@@ -170,8 +170,8 @@ def test_O3_ended_posts_do_not_make_a_committee(cast: Cast) -> None:
 
 def test_O3_posts_in_another_organization_do_not_count(cast: Cast) -> None:
     branch = new_branch(cast, full=7)
-    others = cast.members_b
-    for member, post in zip(others, [PartyPost.SECRETARY, PartyPost.COMMITTEE_MEMBER, PartyPost.COMMITTEE_MEMBER]):
+    posts = [PartyPost.SECRETARY, PartyPost.COMMITTEE_MEMBER, PartyPost.COMMITTEE_MEMBER]
+    for member, post in zip(cast.members_b, posts, strict=True):
         give_post(member, cast.branch_b, post)
     assert W.NO_COMMITTEE in warns(branch)
     assert W.NO_SECRETARY in warns(branch)
@@ -195,11 +195,6 @@ def test_O3_no_secretary_applies_to_organizations_with_terms(cast: Cast) -> None
     assert W.NO_SECRETARY not in warns(cast.county)  # a leading committee is out of scope
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with_structure counts a secretary post as current while ended_on is null, even after the "
-    "holder has died (record_transition does not end posts and the query ignores the holder's status).",
-)
 def test_O3_deceased_secretary_leaves_the_branch_without_a_secretary(cast: Cast) -> None:
     give_post(cast.members_b[0], cast.branch_b, PartyPost.SECRETARY)
     member_actions.record_transition(
@@ -208,11 +203,6 @@ def test_O3_deceased_secretary_leaves_the_branch_without_a_secretary(cast: Cast)
     assert W.NO_SECRETARY in warns(cast.branch_b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a secretary who transferred to another branch still counts as the old branch's secretary "
-    "(accept_transfer does not end posts and with_structure does not check where the holder belongs).",
-)
 def test_O3_secretary_transferred_away_leaves_the_branch_without_a_secretary(cast: Cast) -> None:
     give_post(cast.members_b[0], cast.branch_b, PartyPost.SECRETARY)
     transfer = member_actions.start_transfer(
