@@ -77,8 +77,16 @@ class MemberForm(StyledModelForm):
             del self.fields["organization"]
             del self.fields["status"]
             self.fields["id_number"].initial = self.instance.id_number
+        if creating and not self.initial.get("organization"):
+            only = list(self.fields["organization"].queryset[:2])
+            if len(only) == 1:  # a branch secretary: their branch
+                self.initial["organization"] = only[0].pk
         org_id = self.data.get("organization") or self.initial.get("organization") or self.instance.organization_id
-        self.fields["party_group"].queryset = PartyGroup.objects.restrict(user).filter(organization_id=org_id or 0)
+        groups = PartyGroup.objects.restrict(user).select_related("organization")
+        if org_id and str(org_id).isdigit():
+            groups = groups.filter(organization_id=org_id)
+        self.fields["party_group"].queryset = groups
+        self.fields["party_group"].label_from_instance = lambda g: f"{g.organization.name} · {g.name}"
         if not creating and self.instance.status != Status.FULL:
             del self.fields["full_on"]
 
