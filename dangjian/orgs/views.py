@@ -91,15 +91,22 @@ class OrganizationListView(ScopedListView):
 
 
 class WarningsView(ScopedMixin, TemplateView):
-    """Totals of each structure warning in the scope, each linking to the organizations."""
+    """Totals of each structure warning in the scope (or in the subtree of ``?within=``),
+    each linking to the organizations behind it."""
 
     model = Organization
     template_name = "orgs/warnings.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        totals = queries.warning_totals(self.get_queryset())
+        orgs = self.get_queryset()
+        within = self.request.GET.get("within", "")
+        root = orgs.filter(pk=within).first() if within.isdigit() else None
+        if root is not None:
+            orgs = orgs.filter(path__startswith=root.path)
+        totals = queries.warning_totals(orgs)
         context["warnings"] = [(w, w.label, totals[str(w)]) for w in StructureWarning]
+        context["root"] = root
         context["title"] = _("Structure warnings")
         return context
 

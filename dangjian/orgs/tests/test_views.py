@@ -87,3 +87,15 @@ def test_warning_list_drills_down(cast: Cast, county: Client) -> None:
     page = county.get(reverse("orgs:list") + "?warning=no_term").content.decode()
     body = page[page.index("<table") : page.index("</table>")]
     assert "东关村党支部" in body and "纺织公司党支部" in body and "测试县委" not in body
+
+
+def test_warnings_page_for_a_subtree(cast: Cast, county: Client) -> None:
+    whole = county.get(reverse("orgs:warnings")).context["warnings"]
+    below_x = county.get(reverse("orgs:warnings") + f"?within={cast.committee_x.pk}").context["warnings"]
+    no_term = {code: total for code, _label, total in whole}["no_term"]
+    no_term_x = {code: total for code, _label, total in below_x}["no_term"]
+    assert no_term == 4 and no_term_x == 2  # X and branch A; of 2 committees and 2 branches
+    other = Client()
+    other.force_login(cast.secretary_b)
+    page = other.get(reverse("orgs:warnings") + f"?within={cast.committee_x.pk}")
+    assert page.context["root"] is None  # outside the scope: the whole scope is shown instead
