@@ -16,10 +16,10 @@ import datetime as dt
 import io
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
-import resource
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
