@@ -9,9 +9,9 @@ Times the read-model functions directly (``dangjian.orgs.queries``, ``search_mem
 and the pages through ``django.test.Client`` with ``force_login``, as a platform
 administrator (whole province) and as an organization administrator scoped to one
 county. Each line: the first run, then the median, min and max of ``--repeat`` more, and
-the SQL queries of one run. EXPLAIN ANALYZE of the subtree count (and of every function
-slower than ``--explain-over`` seconds) is written next to the JSON results in
-bench/results/ (git-ignored).
+the SQL queries of one run. EXPLAIN ANALYZE of the subtree count, of the queries of every
+function and of the slowest query of every page slower than ``--explain-over`` seconds is
+written next to the JSON results in bench/results/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -70,6 +70,10 @@ class Timing:
     queries: int
     note: str = ""
     sql: list[str] = field(default_factory=list)
+    sql_seconds: list[float] = field(default_factory=list)
+
+    def slowest_sql(self) -> str:
+        return max(zip(self.sql_seconds, self.sql, strict=True))[1] if self.sql else ""
 
     @property
     def median(self) -> float:
@@ -89,13 +93,14 @@ def measure(group: str, name: str, who: str, fn: Callable[[], Any], repeat: int)
         first = time.perf_counter() - start
     # Copy now: each request of the runs below empties the connection's query log.
     sql = [q["sql"] for q in captured.captured_queries]
+    seconds = [float(q["time"]) for q in captured.captured_queries]
     runs = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         runs.append(time.perf_counter() - start)
     note = result if isinstance(result, str) else ""
-    timing = Timing(group, name, who, first, runs, len(sql), note, sql)
+    timing = Timing(group, name, who, first, runs, len(sql), note, sql, seconds)
     print(f"  {timing.row()}", flush=True)
     return timing
 
@@ -163,12 +168,28 @@ def explain(sql: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def path_indexes(plan: str) -> str:
-    """Which index on organization paths the plan reads, if any."""
-    used = [name for name in ("org_path_prefix", "orgs_organization_path_") if name in plan]
-    if not used:
-        return "no path index (sequential scan of organizations)"
-    return "uses " + ", ".join("org_path_prefix" if u == "org_path_prefix" else "the _like index on path" for u in used)
+def plan_summary(plan: str) -> str:
+    """The scans of a plan, e.g. "Seq Scan on members_member, Index Scan using org_path_prefix"."""
+    scans: list[str] = []
+    for line in plan.splitlines():
+        text = line.strip().removeprefix("->").strip().removeprefix("Parallel ")
+        for kind in ("Index Only Scan using", "Index Scan using", "Bitmap Index Scan on", "Seq Scan on"):
+            if text.startswith(kind):
+                scan = " ".join(text.split()[: len(kind.split()) + 1])
+                if scan not in scans:
+                    scans.append(scan)
+    return ", ".join(scans)
+
+
+def index_usage() -> list[str]:
+    """Size and scans since the cluster started of the indexes of the two big tables."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, indexrelname, idx_scan, pg_size_pretty(pg_relation_size(indexrelid))"
+            " FROM pg_stat_user_indexes WHERE relname IN ('members_member', 'orgs_organization')"
+            " ORDER BY relname, indexrelname"
+        )
+        return [f"{table}.{index}: {scans:,} scans, {size}" for table, index, scans, size in cursor.fetchall()]
 
 
 def machine() -> dict[str, Any]:
@@ -196,6 +217,7 @@ def machine() -> dict[str, Any]:
         "database": version.split(",")[0],
         "shared_buffers": shared_buffers,
         "work_mem": work_mem,
+        "load_average": " ".join(f"{n:.2f}" for n in os.getloadavg()),
     }
 
 
@@ -285,16 +307,20 @@ def main() -> None:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     plans: list[str] = []
     for t in timings:
-        wanted = t.group == "functions" and (t.name == "subtree_counts" or t.median > args.explain_over)
-        wanted = wanted or (t.group == "search" and t.median > args.explain_over)
-        if not wanted:
-            continue
-        for sql in t.sql:
-            plan = explain(sql)
-            plans.append(f"## {t.name} — {t.who} (median {t.median * 1000:,.0f} ms)\n\n{sql}\n\n{plan}\n")
-            last = plan.splitlines()[-1].strip()
-            print(f"  {t.name} — {t.who}: {path_indexes(plan)}; {last}")
+        if (t.group == "functions" and t.name == "subtree_counts") or t.median > args.explain_over:
+            # A function's queries; a page's slowest one.
+            for sql in t.sql if t.group != "pages" else [t.slowest_sql()]:
+                plan = explain(sql)
+                plans.append(f"## {t.name} — {t.who} (median {t.median * 1000:,.0f} ms)\n\n{sql}\n\n{plan}\n")
+                last = plan.splitlines()[-1].strip()
+                print(f"  {t.name} — {t.who}: {plan_summary(plan)}; {last}")
     (RESULTS / f"explain-{stamp}.txt").write_text("\n".join(plans))
+    print("\nIndexes (scans since the server started)")
+    info["indexes"] = index_usage()
+    for line in info["indexes"]:
+        print(f"  {line}")
+    info["load_average_after"] = " ".join(f"{n:.2f}" for n in os.getloadavg())
+    print(f"load average after: {info['load_average_after']}")
     data = {"machine": info, "timings": [{**asdict(t), "median": t.median} for t in timings]}
     (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1))
     print(f"\nWrote {RESULTS / f'bench-{stamp}.json'} and {RESULTS / f'explain-{stamp}.txt'}")

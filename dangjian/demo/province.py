@@ -65,27 +65,30 @@ class CommitteeType:
 
 
 TOWNSHIP = CommitteeType("{place}镇党委", Sector.TOWNSHIP, Sector.VILLAGE, Occupation.FARMER, 0.15)
-# One county's grassroots committees in order (repeated when a county has more).
+ORGANS = CommitteeType("县直机关工作委员会", Sector.GOVERNMENT_ORGAN, Sector.GOVERNMENT_ORGAN, Occupation.ORGAN_STAFF)
+EDUCATION = CommitteeType(
+    "县教育系统党委", Sector.PUBLIC_INSTITUTION, Sector.PUBLIC_INSTITUTION, Occupation.ENTERPRISE_PROFESSIONAL, 0.1
+)
+HEALTH = CommitteeType(
+    "县卫生健康系统党委", Sector.PUBLIC_INSTITUTION, Sector.PUBLIC_INSTITUTION, Occupation.ENTERPRISE_PROFESSIONAL
+)
+STATE_FIRMS = CommitteeType(
+    "县国有资产投资集团党委", Sector.STATE_OWNED_ENTERPRISE, Sector.STATE_OWNED_ENTERPRISE, Occupation.WORKER
+)
+PRIVATE_FIRMS = CommitteeType(
+    "县非公有制经济组织党委", Sector.NON_PUBLIC_ENTERPRISE, Sector.NON_PUBLIC_ENTERPRISE, Occupation.WORKER
+)
+DEVELOPMENT_ZONE = CommitteeType(
+    "{place}经济开发区党工委", Sector.NON_PUBLIC_ENTERPRISE, Sector.NON_PUBLIC_ENTERPRISE, Occupation.WORKER
+)
+SOCIETIES = CommitteeType("县社会组织党委", Sector.SOCIAL_ORGANIZATION, Sector.SOCIAL_ORGANIZATION, Occupation.OTHER)
+SUBDISTRICT = CommitteeType("{place}街道党工委", Sector.TOWNSHIP, Sector.COMMUNITY, Occupation.RETIRED, 0.4)
+# One county's grassroots committees in order, repeated when a county has more: twelve
+# townships of twenty, interleaved with the other sectors so a small county mixes them too.
 COUNTY_COMMITTEES = (
-    *[TOWNSHIP] * 12,
-    CommitteeType("县直机关工作委员会", Sector.GOVERNMENT_ORGAN, Sector.GOVERNMENT_ORGAN, Occupation.ORGAN_STAFF),
-    CommitteeType(
-        "县教育系统党委", Sector.PUBLIC_INSTITUTION, Sector.PUBLIC_INSTITUTION, Occupation.ENTERPRISE_PROFESSIONAL, 0.1
-    ),
-    CommitteeType(
-        "县卫生健康系统党委", Sector.PUBLIC_INSTITUTION, Sector.PUBLIC_INSTITUTION, Occupation.ENTERPRISE_PROFESSIONAL
-    ),
-    CommitteeType(
-        "县国有资产投资集团党委", Sector.STATE_OWNED_ENTERPRISE, Sector.STATE_OWNED_ENTERPRISE, Occupation.WORKER
-    ),
-    CommitteeType(
-        "县非公有制经济组织党委", Sector.NON_PUBLIC_ENTERPRISE, Sector.NON_PUBLIC_ENTERPRISE, Occupation.WORKER
-    ),
-    CommitteeType(
-        "{place}经济开发区党工委", Sector.NON_PUBLIC_ENTERPRISE, Sector.NON_PUBLIC_ENTERPRISE, Occupation.WORKER
-    ),
-    CommitteeType("县社会组织党委", Sector.SOCIAL_ORGANIZATION, Sector.SOCIAL_ORGANIZATION, Occupation.OTHER),
-    CommitteeType("{place}街道党工委", Sector.TOWNSHIP, Sector.COMMUNITY, Occupation.RETIRED, 0.4),
+    *(TOWNSHIP, ORGANS, TOWNSHIP, PRIVATE_FIRMS, TOWNSHIP, EDUCATION, TOWNSHIP, SOCIETIES),
+    *(TOWNSHIP, HEALTH, TOWNSHIP, STATE_FIRMS, TOWNSHIP, SUBDISTRICT, TOWNSHIP, DEVELOPMENT_ZONE),
+    *(TOWNSHIP, TOWNSHIP, TOWNSHIP, TOWNSHIP),
 )
 
 
