@@ -8,8 +8,9 @@ import django_filters
 import django_tables2 as tables
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dangjian.core.filters import StyledFilterSet
 from dangjian.core.models import AuditEntry, AuditSource
@@ -72,7 +73,7 @@ class AuditTable(tables.Table):
         return model._meta.verbose_name if model else record.content_type.model
 
     def render_changes(self, record: AuditEntry) -> Any:
-        return format_html_join(
+        lines = format_html_join(
             "",
             "<div><span class='text-muted'>{}</span>: {} → {}</div>",
             (
@@ -80,6 +81,10 @@ class AuditTable(tables.Table):
                 for name, pair in record.changes.items()
             ),
         )
+        if len(record.changes) <= 3:
+            return lines
+        summary = ngettext("%(n)s field", "%(n)s fields", len(record.changes)) % {"n": len(record.changes)}
+        return format_html("<details><summary>{}</summary>{}</details>", summary, lines)
 
     def value_changes(self, record: AuditEntry) -> str:
         return "; ".join(
