@@ -7,6 +7,8 @@
 #   bench/province.sh --orgs 10000 --members 300000
 #   bench/province.sh --keep                   # leave the server and data for more runs
 #   bench/province.sh --reuse /tmp/dangjian-bench-pg.XXXXXX   # time a kept data set again
+#   bench/province.sh --suggestions            # then measure bench/suggestions.sql too
+#   PGOPTIONS="-c jit=off" bench/province.sh --reuse DIR      # any server setting, per session
 #
 # Everything else on the command line after `--` goes to bench_tree.py (e.g. -- --repeat 10).
 set -euo pipefail
@@ -17,6 +19,7 @@ MEMBERS=3000000
 SEED=1
 KEEP=0
 REUSE=""
+SUGGESTIONS=0
 BENCH_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -25,6 +28,7 @@ while [ $# -gt 0 ]; do
     --seed) SEED=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --reuse) REUSE=$2; KEEP=1; shift 2 ;;
+    --suggestions) SUGGESTIONS=1; shift ;;
     --) shift; BENCH_ARGS=("$@"); break ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
@@ -90,3 +94,7 @@ fi
 
 echo "== bench/bench_tree.py"
 $PY bench/bench_tree.py "${BENCH_ARGS[@]}"
+if [ "$SUGGESTIONS" = 1 ]; then
+  echo "== bench/suggestions.sql"
+  as_postgres "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d dangjian -X -f - < bench/suggestions.sql
+fi

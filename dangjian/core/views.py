@@ -51,7 +51,9 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):  # type: ignore
     """A filtered, sortable, paginated table; ``?_export=xlsx`` (or csv) downloads the
     same filtered rows, restricted for the export action."""
 
-    paginate_by = 50
+    # The table paginates; the ListView must not (it would count the rows a second time).
+    paginate_by = None
+    table_pagination = {"per_page": 50}
     export_formats: ClassVar[tuple[str, ...]] = ("xlsx", "csv")
     export_name: ClassVar[str] = "export"
     template_name = "core/list.html"

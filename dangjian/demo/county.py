@@ -437,18 +437,7 @@ DEMO_USERNAMES = ["admin", "county", "chengguan", "secretary_a", "secretary_b", 
 
 
 def _member(org: Organization, person: Person) -> Member:
-    member = Member(
-        organization=org,
-        gender=person.gender,
-        birth_date=person.birth_date,
-        ethnicity=person.ethnicity,
-        education=person.education,
-        occupation=person.occupation,
-        phone=person.phone,
-        status=person.status,
-        joined_on=person.joined_on,
-        full_on=person.full_on,
-    )
+    member = Member(organization=org, **person.member_fields())
     member.set_name(person.name)
     member.id_number = person.id_number
     return member

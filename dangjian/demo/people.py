@@ -45,6 +45,21 @@ class Person:
     joined_on: dt.date
     full_on: dt.date | None
 
+    def member_fields(self) -> dict[str, object]:
+        """The ``Member`` fields this person fills (name and ID number are set through
+        ``set_name()`` and the ``id_number`` property, which derive their keys)."""
+        return {
+            "gender": self.gender,
+            "birth_date": self.birth_date,
+            "ethnicity": self.ethnicity,
+            "education": self.education,
+            "occupation": self.occupation,
+            "phone": self.phone,
+            "status": self.status,
+            "joined_on": self.joined_on,
+            "full_on": self.full_on,
+        }
+
 
 class PeopleFactory:
     """Makes people from a seeded random generator; never the same ID number twice."""

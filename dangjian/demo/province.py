@@ -296,20 +296,7 @@ class ProvinceBuilder:
         if plan.size <= 2:
             probationary = index == 1  # undersized: one full member, one probationary
         person = people.person(occupation=plan.occupation, retired=retired, probationary=probationary)
-        member = Member(
-            organization_id=plan.org.pk,
-            gender=person.gender,
-            birth_date=person.birth_date,
-            ethnicity=person.ethnicity,
-            education=person.education,
-            occupation=person.occupation,
-            phone=person.phone,
-            status=person.status,
-            joined_on=person.joined_on,
-            full_on=person.full_on,
-            created_at=self.now,
-            updated_at=self.now,
-        )
+        member = Member(organization_id=plan.org.pk, created_at=self.now, updated_at=self.now, **person.member_fields())
         self.set_name(member, person.name)
         member.id_number = person.id_number
         if index == 0:

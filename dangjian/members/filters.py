@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import crypto
@@ -67,7 +68,9 @@ class MemberFilter(StyledFilterSet):
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         # Current members unless another status is asked for.
-        if data is not None and not data.get("status"):
+        if data is None:  # FilterView passes None when there is no query string
+            data = QueryDict(mutable=True)
+        if not data.get("status"):
             data = data.copy()
             data["status"] = CURRENT
         super().__init__(data, *args, **kwargs)

@@ -55,9 +55,8 @@ class Organization(ScopedModelMixin, AuditedModel, TimeStampedModel, MP_Node):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         indexes = [
-            # LIKE 'prefix%' on PostgreSQL uses a btree index only with pattern ops
-            # (ignored on SQLite, where the unique index on path serves).
-            models.Index(fields=["path"], name="org_path_prefix", opclasses=["varchar_pattern_ops"]),
+            # No extra index on path: Django gives the unique path a varchar_pattern_ops
+            # index on PostgreSQL, which serves the LIKE 'prefix%' of subtree queries.
             models.Index(fields=["kind", "sector"], name="org_kind_sector"),
         ]
 

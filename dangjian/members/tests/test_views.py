@@ -156,3 +156,24 @@ def test_transfer_flow_through_pages(cast: Cast, secretary: Client) -> None:
     member.refresh_from_db()
     assert member.organization == cast.branch_b
     assert secretary.get(reverse("members:detail", args=[member.pk])).status_code == 404
+
+
+def test_plain_list_shows_current_members_only(cast: Cast, secretary: Client) -> None:
+    from dangjian.members import actions
+
+    gone = cast.members_a[3]
+    actions.record_transition(gone, "deceased", on=dt.date(2026, 1, 5), reason="病故", actor=None)
+    page = secretary.get(reverse("members:list")).content.decode()  # no query string at all
+    assert gone.name not in page and cast.members_a[0].name in page
+    former = secretary.get(reverse("members:list") + "?status=former").content.decode()
+    assert gone.name in former
+
+
+def test_export_has_every_row_not_one_page(cast: Cast, secretary: Client) -> None:
+    for i in range(60):
+        make_member(cast.branch_a, f"导出{i:02d}")
+    csv = secretary.get(reverse("members:list") + "?_export=csv").content.decode()
+    assert csv.count("导出") == 60
+    table = secretary.get(reverse("members:list")).context["table"]
+    assert table.page.paginator.count == 60 + len(cast.members_a)
+    assert len(table.page.object_list) == 50
