@@ -22,6 +22,7 @@ from dangjian.members import actions as member_actions
 from dangjian.members.choices import Occupation, PartyPost, Portfolio, PostKind, Status, TransferReason, Transition
 from dangjian.members.models import Member, Post, StatusChange
 from dangjian.orgs import actions as org_actions
+from dangjian.orgs import figures
 from dangjian.orgs.choices import OrgKind, Sector
 from dangjian.orgs.models import Organization, PartyGroup, Unit
 
@@ -217,6 +218,7 @@ class CountyBuilder:
         self.create_committees_and_terms()
         self.create_party_groups()
         self.create_histories(members)
+        figures.refresh_all()  # members, posts and groups above went in by bulk
         self.create_users(root)
         return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count()}
 

@@ -36,6 +36,7 @@ from dangjian.core.rulesets import value
 from dangjian.demo.people import MOBILE_PLACES, PeopleFactory
 from dangjian.members.choices import Occupation, PartyPost, Portfolio, PostKind, Status
 from dangjian.members.models import Member, Post
+from dangjian.orgs import figures
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs.choices import OrgKind, Sector
 from dangjian.orgs.models import Organization, Term
@@ -276,6 +277,8 @@ class ProvinceBuilder:
 
         self.create_terms(rng, [c for c, _k in committees] + [p.org for p in plans])
         self.create_posts(rng, committees, branches_of)
+        # Members, terms and posts went in by bulk: derive the stored figures once.
+        figures.refresh([county.pk, *(c.pk for c, _k in committees), *(p.org.pk for p in plans)])
 
     def branch_size(self, rng: random.Random) -> int:
         """Members of a branch: around the average, with a few below the minimum (O1)

@@ -24,6 +24,7 @@ from dangjian.members.choices import (
     Transition,
 )
 from dangjian.members.models import Member, Post, StatusChange, Transfer
+from dangjian.orgs import figures
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
@@ -48,6 +49,13 @@ def _end_posts(member: Member, on: dt.date, actor: Any, *, keep_within: Organiza
         post.ended_on = max(on, post.started_on)
         post.save(update_fields=["ended_on", "updated_at"])
         audit.record(actor, "update", post, before=before)
+
+
+def _refresh_figures(member: Member, *org_ids: int | None) -> None:
+    """Recompute the stored figures (``orgs.figures``) of the organizations a change to
+    ``member`` touches: theirs, those given, and those whose committee they sit on."""
+    post_orgs = Post.objects.filter(member=member, kind=PostKind.PARTY).values_list("organization_id", flat=True)
+    figures.refresh([member.organization_id, *org_ids, *post_orgs])
 
 
 def _last_change_on(member: Member) -> dt.date | None:
@@ -84,6 +92,7 @@ def register_member(
         to_status=member.status,
         organization=member.organization,
     )
+    _refresh_figures(member)
     audit.record(actor, "create", member, before={})
     ensure_in_scope(actor, member, Action.ADD)
     return member
@@ -103,6 +112,7 @@ def update_member(member: Member, *, actor: Any, before: dict[str, Any]) -> Memb
     member.set_name(member.name)
     member.full_clean()
     member.save()
+    _refresh_figures(member)
     audit.record(actor, "update", member, before=before)
     ensure_in_scope(actor, member, Action.CHANGE)
     return member
@@ -145,6 +155,7 @@ def record_transition(member: Member, transition: str, *, on: dt.date, reason: s
         to_status=member.status,
         organization=member.organization,
     )
+    _refresh_figures(member)
     audit.record(actor, transition, member, before=before, note=reason)
     ensure_in_scope(actor, member, Action.CHANGE)
     return change
@@ -244,6 +255,7 @@ def accept_transfer(transfer: Transfer, *, accepted_on: dt.date, actor: Any) -> 
         organization=member.organization,
         transfer=transfer,
     )
+    _refresh_figures(member, transfer.from_org_id, transfer.to_org_id)
     audit.record(actor, "accept_transfer", transfer, before=before_transfer)
     audit.record(actor, transition, member, before=before_member)
     # In-system: the member is now the receiver's, so only the receiving side can accept.
@@ -328,6 +340,7 @@ def receive_transfer_from_outside(
         organization=target.organization,
         transfer=transfer,
     )
+    _refresh_figures(target)
     audit.record(actor, "create", transfer, before={})
     ensure_in_scope(actor, target, Action.ADD)
     return target
@@ -342,6 +355,7 @@ def add_post(post: Post, *, actor: Any) -> Post:
         post.portfolio = ""
     post.full_clean()
     post.save()
+    figures.refresh([post.organization_id])
     audit.record(actor, "create", post, before={})
     ensure_in_scope(actor, post, Action.CHANGE)
     return post
@@ -354,6 +368,7 @@ def end_post(post: Post, *, ended_on: dt.date, actor: Any) -> Post:
     post.ended_on = ended_on
     post.full_clean()
     post.save()
+    figures.refresh([post.organization_id])
     audit.record(actor, "update", post, before=before)
     ensure_in_scope(actor, post, Action.CHANGE)
     return post

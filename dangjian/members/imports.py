@@ -28,6 +28,7 @@ from dangjian.core.imports import (
 from dangjian.members.choices import Education, Gender, Occupation, Status, Transition
 from dangjian.members.ethnicities import Ethnicity
 from dangjian.members.models import Member, StatusChange
+from dangjian.orgs import figures
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization, PartyGroup
 
@@ -246,6 +247,7 @@ class MemberImporter(Importer):
             audit.record_many(user, "create", saved, note=_("Imported from a roster"))
             written += len(chunk)
             progress(written)
+        figures.refresh({m.organization_id for m in items})
         _check_scope(user, items)
         return written
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.scoping import ensure_in_scope
-from dangjian.orgs import rules
+from dangjian.orgs import figures, rules
 from dangjian.orgs.choices import ALLOWED_CHILDREN, KINDS_WITH_TERMS, OrgKind
 from dangjian.orgs.models import Organization, PartyGroup, Term, Unit
 
@@ -103,6 +103,7 @@ def record_election(
     )
     term.full_clean()
     term.save()
+    figures.refresh([org.pk])
     audit.record(actor, "create", term, before={})
     ensure_in_scope(actor, org, Action.CHANGE)
     return term
@@ -127,6 +128,7 @@ def postpone_renewal(term: Term, *, postponed_to: dt.date, approval: str, actor:
     term.postponed_to = postponed_to
     term.postponement_approval = approval.strip()
     term.save()
+    figures.refresh([term.organization_id])
     audit.record(actor, "update", term, before=before)
     ensure_in_scope(actor, term, Action.CHANGE)
     return term
@@ -136,6 +138,7 @@ def postpone_renewal(term: Term, *, postponed_to: dt.date, approval: str, actor:
 def add_unit(unit: Unit, *, actor: Any) -> Unit:
     unit.full_clean()
     unit.save()
+    figures.refresh([unit.organization_id])
     audit.record(actor, "create", unit, before={})
     ensure_in_scope(actor, unit, Action.CHANGE)
     return unit
@@ -146,6 +149,7 @@ def remove_unit(unit: Unit, *, actor: Any) -> None:
     audit.record(actor, "delete", unit, changes=audit.diff(audit.snapshot(unit), {}))
     ensure_in_scope(actor, unit, Action.CHANGE)
     unit.delete()
+    figures.refresh([unit.organization_id])
 
 
 @transaction.atomic

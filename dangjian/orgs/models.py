@@ -26,13 +26,27 @@ class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):  
         return OrganizationQuerySet(self.model, using=self._db).order_by("path")
 
 
+# Figures stored on each organization by ``orgs.figures`` (derived, not audited).
+DERIVED_FIELDS = (
+    "full_members",
+    "probationary_members",
+    "mobile_members",
+    "unit_count",
+    "committee_size",
+    "has_secretary",
+    "renewal_due_on",
+)
+
+
 class Organization(ScopedModelMixin, AuditedModel, TimeStampedModel, MP_Node):
     """A party organization: a node of the tree (leading committee → grassroots committee
     → general branch → branch). Subtrees are selected by the prefix of ``path``."""
 
     scope_paths: ClassVar[tuple[str, ...]] = ("path",)
     scope_self: ClassVar[str | None] = "members"
-    audit_exclude: ClassVar[frozenset[str]] = frozenset({"created_at", "updated_at", "path", "depth", "numchild"})
+    audit_exclude: ClassVar[frozenset[str]] = frozenset(
+        {"created_at", "updated_at", "path", "depth", "numchild", *DERIVED_FIELDS}
+    )
     steplen = 4
 
     name = models.CharField(_("name"), max_length=200)
@@ -48,6 +62,16 @@ class Organization(ScopedModelMixin, AuditedModel, TimeStampedModel, MP_Node):
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+
+    # Derived from the records by ``orgs.figures.refresh`` (never typed): what subtree
+    # counts and structure warnings are computed from.
+    full_members = models.PositiveIntegerField(_("full members"), default=0, editable=False)
+    probationary_members = models.PositiveIntegerField(_("probationary members"), default=0, editable=False)
+    mobile_members = models.PositiveIntegerField(_("mobile members"), default=0, editable=False)
+    unit_count = models.PositiveIntegerField(_("units covered"), default=0, editable=False)
+    committee_size = models.PositiveIntegerField(_("committee size"), default=0, editable=False)
+    has_secretary = models.BooleanField(_("has a secretary"), default=False, editable=False)
+    renewal_due_on = models.DateField(_("renewal due on"), null=True, editable=False, db_index=True)
 
     objects = OrganizationManager()
 

@@ -1,33 +1,21 @@
 """Read models of the organization tree: member counts over subtrees and structure
-warnings, computed in SQL so that pages cost a fixed number of queries at any size."""
+warnings, computed in SQL from the figures stored on each organization (``orgs.figures``),
+so that pages cost a fixed number of queries at any size."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Length, Substr
 from django.utils import timezone
 
 from dangjian.core.dates import add_months
 from dangjian.core.rulesets import value
-from dangjian.members.choices import ACTIVE_STATUSES, COMMITTEE_POSTS, PartyPost, PostKind, Status
-from dangjian.members.models import Member, Post
 from dangjian.orgs import rules
 from dangjian.orgs.choices import KINDS_WITH_TERMS, OrgKind, StructureWarning
-from dangjian.orgs.models import Organization, Term, Unit
+from dangjian.orgs.models import Organization
 
 
 @dataclass(frozen=True)
@@ -41,70 +29,56 @@ class MemberCounts:
         return self.full + self.probationary
 
 
-_COUNT_AGGREGATES = {
-    "full": Count("pk", filter=Q(status=Status.FULL)),
-    "probationary": Count("pk", filter=Q(status=Status.PROBATIONARY)),
-    "mobile": Count("pk", filter=Q(is_mobile=True)),
+_COUNT_SUMS = {
+    "full": Coalesce(Sum("full_members"), 0),
+    "probationary": Coalesce(Sum("probationary_members"), 0),
+    "mobile": Coalesce(Sum("mobile_members"), 0),
 }
 
 
 def subtree_counts(org: Organization) -> MemberCounts:
-    """Current members of ``org`` and everything under it: one query."""
-    row = Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES).aggregate(
-        **_COUNT_AGGREGATES
-    )
+    """Current members of ``org`` and everything under it: one prefix query over the
+    organizations' stored counts (``orgs.figures``)."""
+    row = Organization.objects.filter(path__startswith=org.path).aggregate(**_COUNT_SUMS)
     return MemberCounts(**row)
 
 
 def own_counts(org: Organization) -> MemberCounts:
-    """Current members whose organizational relation is in ``org`` itself: one query."""
-    row = Member.objects.filter(organization=org, status__in=ACTIVE_STATUSES).aggregate(**_COUNT_AGGREGATES)
+    """Current members whose organizational relation is in ``org`` itself: one query
+    (read afresh, not from a possibly older ``org`` object)."""
+    row = Organization.objects.filter(pk=org.pk).aggregate(**_COUNT_SUMS)
     return MemberCounts(**row)
 
 
 def children_counts(parent: Organization) -> dict[str, MemberCounts]:
     """Subtree counts of each child of ``parent``, keyed by the child's path: one query
-    grouping members by the path prefix at the children's depth."""
+    grouping the organizations under it by the path prefix at the children's depth."""
     prefix_len = (parent.depth + 1) * Organization.steplen
     rows = (
-        Member.objects.filter(
-            organization__path__startswith=parent.path,
-            organization__depth__gt=parent.depth,
-            status__in=ACTIVE_STATUSES,
-        )
-        .annotate(branch_path=Substr("organization__path", 1, prefix_len))
+        Organization.objects.filter(path__startswith=parent.path, depth__gt=parent.depth)
+        .annotate(branch_path=Substr("path", 1, prefix_len))
         .values("branch_path")
-        .annotate(**_COUNT_AGGREGATES)
+        .annotate(**_COUNT_SUMS)
         .order_by()
     )
-    return {row["branch_path"]: MemberCounts(row["full"], row["probationary"], row["mobile"]) for row in rows}
-
-
-def _count_subquery(queryset: QuerySet, field: str = "organization") -> Coalesce:  # type: ignore[type-arg]
-    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    return {
+        row["branch_path"]: MemberCounts(row["full"], row["probationary"], row["mobile"])
+        for row in rows
+        if row["full"] or row["probationary"] or row["mobile"]
+    }
 
 
 def with_structure(queryset: QuerySet[Organization], today: dt.date | None = None) -> QuerySet[Organization]:
-    """Annotate organizations with the figures structure warnings are computed from, and
-    one boolean per warning (``w_<warning>``), all in the same query.
+    """Annotate organizations with one boolean per structure warning (``w_<warning>``),
+    plus ``active_members`` and ``term_due_on``, from their stored figures.
 
     The warning conditions (rules O1-O9, figures from the ruleset in force ``today``)
     are written once, here, as SQL expressions: lists filter on them, pages display them.
     """
     today = today or timezone.localdate()
-    current_term = Term.objects.filter(organization=OuterRef("pk"), ended_on__isnull=True)
-    # A post counts while it is open and its holder is a current member.
-    current_posts = Post.objects.filter(kind=PostKind.PARTY, ended_on__isnull=True, member__status__in=ACTIVE_STATUSES)
     qs = queryset.annotate(
-        full_members=_count_subquery(Member.objects.filter(status=Status.FULL)),
-        active_members=_count_subquery(Member.objects.filter(status__in=ACTIVE_STATUSES)),
-        unit_count=_count_subquery(Unit.objects.all()),
-        committee_size=_count_subquery(current_posts.filter(party_post__in=COMMITTEE_POSTS)),
-        has_secretary=Exists(current_posts.filter(organization=OuterRef("pk"), party_post=PartyPost.SECRETARY)),
-        term_due_on=Subquery(
-            current_term.annotate(effective=Coalesce("postponed_to", "due_on")).values("effective")[:1]
-        ),
+        active_members=F("full_members") + F("probationary_members"),
+        term_due_on=F("renewal_due_on"),
     )
     is_branch = Q(kind=OrgKind.BRANCH)
     has_term = Q(kind__in=KINDS_WITH_TERMS)
@@ -117,9 +91,9 @@ def with_structure(queryset: QuerySet[Organization], today: dt.date | None = Non
         & Q(full_members__gte=value(rules.COMMITTEE_THRESHOLD.key, today))
         & Q(committee_size__lt=value(rules.COMMITTEE_MIN_SIZE.key, today)),
         StructureWarning.NO_SECRETARY: has_term & Q(has_secretary=False),
-        StructureWarning.NO_TERM: has_term & Q(term_due_on__isnull=True),
-        StructureWarning.TERM_OVERDUE: has_term & Q(term_due_on__lt=today),
-        StructureWarning.TERM_DUE_SOON: has_term & Q(term_due_on__gte=today, term_due_on__lte=notice),
+        StructureWarning.NO_TERM: has_term & Q(renewal_due_on__isnull=True),
+        StructureWarning.TERM_OVERDUE: has_term & Q(renewal_due_on__lt=today),
+        StructureWarning.TERM_DUE_SOON: has_term & Q(renewal_due_on__gte=today, renewal_due_on__lte=notice),
     }
     alive = Q(dissolved_on__isnull=True)
     return qs.annotate(
