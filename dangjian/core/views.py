@@ -185,8 +185,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             context["own_member"] = user.member  # type: ignore[union-attr]
             return context
         orgs = Organization.objects.restrict(user)
-        roots = list(orgs.filter(pk=user.scope_org_id)) if user.scope_org_id else list(orgs.filter(depth=1))  # type: ignore[union-attr]
-        context["roots"] = [(root, queries.subtree_counts(root)) for root in roots]
+        context["roots"] = [(root, queries.subtree_counts(root)) for root in queries.scope_roots(user)]
         totals = queries.warning_totals(orgs)
         context["warnings"] = [(w, w.label, totals[str(w)]) for w in StructureWarning]
         context["org_total"] = orgs.count()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.dates import add_months, add_years, age_on
+from dangjian.core.dates import add_years, age_on
 from dangjian.core.rulesets import Confidence, Figure, register, value
 from dangjian.members.choices import ACTIVE_STATUSES, Gender, Status, Transition
 
@@ -56,21 +56,12 @@ RECEIPT_DAYS = Figure(
     source=EDU_REGS,
     confidence=Confidence.LOCAL,
 )
-MOBILE_AWAY_MONTHS = Figure(
-    key="T5.mobile_away_months",
-    rule="T5",
-    default=6,
-    description=_("Months away without transferring relations that make a mobile member"),
-    source=EDU_REGS,
-)
-
 register(
     MIN_AGE,
     PROBATION_YEARS,
     PROBATION_EXTENSION_MAX_MONTHS,
     LETTER_VALIDITY_DAYS,
     RECEIPT_DAYS,
-    MOBILE_AWAY_MONTHS,
 )
 
 # --- Resident ID numbers (GB 11643-1999) --------------------------------------------
@@ -320,10 +311,3 @@ def letter_valid_until(issued_on: dt.date, same_city: bool) -> dt.date:
 def receipt_due_on(issued_on: dt.date) -> dt.date:
     """Date by which the receiving organization should accept (T3)."""
     return issued_on + dt.timedelta(days=value(RECEIPT_DAYS.key, issued_on))
-
-
-def mobile_due(away_since: dt.date | None, today: dt.date) -> bool:
-    """Whether someone away since ``away_since`` counts as a mobile member (T5)."""
-    if away_since is None:
-        return False
-    return add_months(away_since, value(MOBILE_AWAY_MONTHS.key, away_since)) <= today

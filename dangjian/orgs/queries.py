@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Length, Substr
@@ -126,3 +127,14 @@ def with_parent_id(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
         path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
     ).values("pk")[:1]
     return queryset.annotate(parent_pk=Subquery(parent))
+
+
+def scope_roots(user: Any) -> QuerySet[Organization]:
+    """The topmost organizations the user can see: the roots for a platform administrator,
+    the scope organization for other roles, their own organization for a member."""
+    visible = Organization.objects.restrict(user)
+    if user.sees_everything:
+        return visible.filter(depth=1)
+    if user.scope_org_id:
+        return visible.filter(pk=user.scope_org_id)
+    return visible

@@ -27,16 +27,6 @@ from dangjian.orgs.models import Organization, PartyGroup, Term, Unit
 from dangjian.orgs.tables import OrganizationTable
 
 
-def _scope_roots(user: Any) -> list[Organization]:
-    """The topmost organizations the user can see (their scope root, or all roots)."""
-    visible = Organization.objects.restrict(user)
-    if user.sees_everything:
-        return list(visible.filter(depth=1))
-    if user.scope_org_id:
-        return list(visible.filter(pk=user.scope_org_id))
-    return list(visible)  # a member: their own organization
-
-
 def _tree_rows(user: Any, parent: Organization) -> list[dict[str, Any]]:
     children = queries.with_structure(
         Organization.objects.restrict(user).filter(depth=parent.depth + 1, path__startswith=parent.path)
@@ -57,7 +47,7 @@ class TreeView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        roots = queries.with_structure(Organization.objects.filter(pk__in=[r.pk for r in _scope_roots(user)]))
+        roots = queries.with_structure(queries.scope_roots(user))
         context["roots"] = [
             {
                 "org": root,

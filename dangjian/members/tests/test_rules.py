@@ -22,7 +22,6 @@ from dangjian.members.rules import (
     letter_valid_until,
     mask_id_number,
     mask_phone,
-    mobile_due,
     normalize_id_number,
     parse_id_number,
     receipt_due_on,
@@ -403,22 +402,3 @@ def test_T3_receipt_due_default_and_override_from_its_date() -> None:
     set_figure(key="T3.receipt_days", value=15, effective_from=dt.date(2026, 6, 1), note="local rule", actor=None)
     assert receipt_due_on(dt.date(2026, 5, 31)) == dt.date(2026, 6, 30)
     assert receipt_due_on(dt.date(2026, 6, 1)) == dt.date(2026, 6, 16)
-
-
-@pytest.mark.parametrize(
-    ("away_since", "day_before", "due_day"),
-    [
-        (dt.date(2025, 1, 15), dt.date(2025, 7, 14), dt.date(2025, 7, 15)),
-        (dt.date(2025, 8, 31), dt.date(2026, 2, 27), dt.date(2026, 2, 28)),  # month end clamped
-        (dt.date(2023, 8, 31), dt.date(2024, 2, 28), dt.date(2024, 2, 29)),  # leap February
-        (dt.date(2025, 7, 1), dt.date(2025, 12, 31), dt.date(2026, 1, 1)),  # across the year end
-    ],
-)
-def test_T5_mobile_after_six_months_away(away_since: dt.date, day_before: dt.date, due_day: dt.date) -> None:
-    assert not mobile_due(away_since, day_before)
-    assert mobile_due(away_since, due_day)
-    assert mobile_due(away_since, due_day + dt.timedelta(days=1))
-
-
-def test_T5_not_mobile_without_a_date_away() -> None:
-    assert not mobile_due(None, TODAY)
