@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.orgs",
     "dangjian.members",
+    "dangjian.orglife",
     "dangjian.demo",
 ]
 

@@ -44,18 +44,25 @@ _READ = frozenset({Action.VIEW, Action.EXPORT})
 
 # role -> area (app label) -> allowed actions. "core" covers the audit trail.
 GRANTS: dict[str, dict[str, frozenset[Action]]] = {
-    Role.PLATFORM_ADMIN: {"orgs": _ALL, "members": _ALL, "accounts": _ALL, "core": _ALL},
-    Role.ORG_ADMIN: {"orgs": _ALL, "members": _ALL, "accounts": _ALL, "core": _READ},
+    Role.PLATFORM_ADMIN: {"orgs": _ALL, "members": _ALL, "accounts": _ALL, "core": _ALL, "orglife": _ALL},
+    Role.ORG_ADMIN: {"orgs": _ALL, "members": _ALL, "accounts": _ALL, "core": _READ, "orglife": _ALL},
     Role.BRANCH_SECRETARY: {
         # A secretary keeps their own organization's committee, terms and party groups
         # up to date but does not create or remove organizations.
         "orgs": frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT}),
         "members": _ALL - {Action.DELETE},
         "core": _READ,
+        # Records the organization's meetings, attendance and votes; cannot delete them.
+        "orglife": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
     },
-    Role.MEMBER: {"orgs": frozenset({Action.VIEW}), "members": frozenset({Action.VIEW})},
-    Role.INSTRUCTOR: {"orgs": _READ, "members": _READ},
-    Role.INSPECTOR: {"orgs": _READ, "members": _READ, "core": _READ},
+    # A member sees the events of their own organization and their own attendance.
+    Role.MEMBER: {
+        "orgs": frozenset({Action.VIEW}),
+        "members": frozenset({Action.VIEW}),
+        "orglife": frozenset({Action.VIEW}),
+    },
+    Role.INSTRUCTOR: {"orgs": _READ, "members": _READ, "orglife": _READ},
+    Role.INSPECTOR: {"orgs": _READ, "members": _READ, "core": _READ, "orglife": _READ},
 }
 
 SCOPE_MODE: dict[str, ScopeMode] = {role: ScopeMode.SUBTREE for role in Role}

@@ -27,7 +27,7 @@ PERSONAL_FIELDS = [
     "workplace",
     "phone",
 ]
-MOBILE_FIELDS = ["is_mobile", "mobile_location", "mobile_since", "mobile_certificate"]
+MOBILE_FIELDS = ["is_mobile", "mobile_location", "mobile_since", "mobile_certificate", "lost_contact_since"]
 
 
 class OrgChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

@@ -101,6 +101,12 @@ class Member(ScopedModel):
     mobile_location = models.CharField(_("where the member is"), max_length=200, blank=True)
     mobile_since = models.DateField(_("away since"), null=True, blank=True)
     mobile_certificate = models.BooleanField(_("holds a mobile member activity certificate"), default=False)
+    lost_contact_since = models.DateField(
+        _("lost contact since"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the organization can no longer reach the member (S2)."),
+    )
 
     objects = MemberQuerySet.as_manager()
 

@@ -48,6 +48,7 @@ class MemberSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "mobile_location",
             "mobile_since",
             "mobile_certificate",
+            "lost_contact_since",
         ]
         read_only_fields = ["name_pinyin", "left_on"]
         extra_kwargs = {"gender": {"required": False}, "birth_date": {"required": False}}

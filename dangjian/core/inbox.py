@@ -1,0 +1,84 @@
+"""The due-items inbox (待办): a small registry that each area plugs its due items into.
+
+A provider is a function ``(user, today) -> Iterable[DueGroup]``: one group per kind of
+due item (meetings missing this quarter, terms overdue, drifting members, …) with the
+count in the user's scope, the page listing them all (the drill-down) and a few of the
+items themselves. Providers use the same scoping as every list (``restrict``) and run a
+fixed number of queries each; the inbox page and the dashboard counts call ``collect``.
+
+Register with ``@inbox.provider`` in the area's ``inbox.py``, imported by its AppConfig.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+class Level(StrEnum):
+    """How urgent a group is: overdue first, then flagged, then due."""
+
+    OVERDUE = "overdue"
+    FLAGGED = "flagged"
+    DUE = "due"
+
+
+ORDER = {Level.OVERDUE: 0, Level.FLAGGED: 1, Level.DUE: 2}
+
+
+@dataclass
+class DueItem:
+    """One thing to act on: a label, where to act, and when it is (was) due."""
+
+    label: str | Promise
+    url: str
+    due_on: dt.date | None = None
+    detail: str | Promise = ""
+
+
+@dataclass
+class DueGroup:
+    """Due items of one kind in the user's scope."""
+
+    key: str
+    title: str | Promise
+    level: Level
+    count: int
+    url: str
+    rule: str = ""
+    items: list[DueItem] = field(default_factory=list)
+
+
+Provider = Callable[[Any, dt.date], Iterable[DueGroup]]
+PROVIDERS: list[Provider] = []
+
+# How many items each group shows on the inbox page (the rest are behind its link).
+SAMPLE = 5
+
+
+def provider(func: Provider) -> Provider:
+    """Register a due-items provider (idempotent, so reloading a module is harmless)."""
+    if func not in PROVIDERS:
+        PROVIDERS.append(func)
+    return func
+
+
+def collect(user: Any, today: dt.date) -> list[DueGroup]:
+    """Every non-empty due-items group in ``user``'s scope, most urgent first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    groups = [group for func in PROVIDERS for group in func(user, today) if group.count]
+    return sorted(groups, key=lambda g: (ORDER[g.level], str(g.title)))
+
+
+def totals(groups: Iterable[DueGroup]) -> dict[str, int]:
+    """Counts per level, for the dashboard and the navbar badge."""
+    out = {level.value: 0 for level in Level}
+    for group in groups:
+        out[group.level.value] += group.count
+    return out
