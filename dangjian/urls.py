@@ -7,19 +7,23 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from dangjian.members.api.views import MemberViewSet
+from dangjian.orglife.api.views import ComplianceView, EventViewSet
 from dangjian.orgs.api.views import OrganizationViewSet
 
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="organization")
 router.register("members", MemberViewSet, basename="member")
+router.register("events", EventViewSet, basename="event")
 
 urlpatterns = [
     path("", include("dangjian.core.urls")),
     path("accounts/", include("dangjian.accounts.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
+    path("life/", include("dangjian.orglife.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/compliance/", ComplianceView.as_view(), name="api-compliance"),
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

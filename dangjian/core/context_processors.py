@@ -12,16 +12,21 @@ from dangjian.accounts.roles import Action, Role, allows
 
 
 def _nav(user: Any) -> list[tuple[str, Any, str]]:
-    items: list[tuple[str, Any, str]] = [(reverse("core:dashboard"), _("Dashboard"), "speedometer2")]
+    items: list[tuple[str, Any, str]] = [
+        (reverse("core:dashboard"), _("Dashboard"), "speedometer2"),
+        (reverse("core:inbox"), _("To do"), "inbox"),
+    ]
     if user.role == Role.MEMBER:
         if user.member_id:
             items.append((reverse("members:detail", args=[user.member_id]), _("My record"), "person"))
+            items.append((reverse("orglife:mine"), _("Meetings"), "calendar-check"))
         return items
     items += [
         (reverse("orgs:tree"), _("Organizations"), "diagram-3"),
         (reverse("orgs:warnings"), _("Warnings"), "exclamation-triangle"),
         (reverse("members:list"), _("Members"), "people"),
         (reverse("members:transfers"), _("Transfers"), "arrow-left-right"),
+        (reverse("orglife:list"), _("Organizational life"), "calendar-check"),
     ]
     if allows(user.role, "members", Action.IMPORT):
         items.append((reverse("core:import", args=["members"]), _("Import"), "upload"))

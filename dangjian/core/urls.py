@@ -6,6 +6,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("audit/", audit_views.AuditListView.as_view(), name="audit"),
     path("rules/", views.RulesView.as_view(), name="rules"),
     path("imports/<slug:kind>/", import_views.ImportUploadView.as_view(), name="import"),

@@ -223,3 +223,24 @@ class RulesView(LoginRequiredMixin, TemplateView):
                 messages.success(request, _("The local value is saved."))
                 return HttpResponseRedirect(request.path)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class InboxView(LoginRequiredMixin, TemplateView):
+    """The due-items inbox (待办): what is due, overdue or flagged in the user's scope,
+    from every area registered in ``core.inbox``. ``?partial=counts`` renders only the
+    counts (loaded by the dashboard and the navbar with HTMX)."""
+
+    template_name = "core/inbox.html"
+
+    def get_template_names(self) -> list[str]:
+        if self.request.GET.get("partial") == "counts":
+            return ["core/partials/inbox_counts.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from dangjian.core import inbox
+
+        context = super().get_context_data(**kwargs)
+        groups = inbox.collect(self.request.user, timezone.localdate())
+        context.update(groups=groups, totals=inbox.totals(groups), title=_("To do"))
+        return context

@@ -7,4 +7,4 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from dangjian.members import imports, rules  # noqa: F401  (registers figures and the importer)
+        from dangjian.members import imports, inbox, rules  # noqa: F401  (figures, importer, due items)

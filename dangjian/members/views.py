@@ -79,7 +79,26 @@ class MemberDetailView(ScopedDetailView):
             .select_related("content_type")[:30],
             pending_transfer=member.transfers.filter(state=TransferState.PENDING).first(),
         )
+        context.update(_organizational_life(user, member))
         return context
+
+
+def _organizational_life(user: Any, member: Member) -> dict[str, Any]:
+    """Attendance rate and last attendance of ``member``, and whether they drift (S1/S2)."""
+    from django.utils import timezone
+
+    from dangjian.orglife import queries as life
+    from dangjian.orglife.choices import DriftReason
+    from dangjian.orglife.models import Event
+
+    if not can(user, Event, Action.VIEW):
+        return {}
+    today = timezone.localdate()
+    drift = life.drifting(Member.objects.filter(pk=member.pk), today).values_list("drift_reason", flat=True).first()
+    return {
+        "attendance": life.attendance_summary(member, today),
+        "drifting": DriftReason(drift).label if drift else "",
+    }
 
 
 class MemberFormMixin:

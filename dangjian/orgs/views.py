@@ -66,7 +66,9 @@ def tree_children(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
     parent = get_in_scope(request.user, Organization, Action.VIEW, pk=pk)
-    return render(request, "orgs/partials/tree_children.html", {"rows": _tree_rows(request.user, parent)})
+    return render(
+        request, "orgs/partials/tree_children.html", {"rows": _tree_rows(request.user, parent), "parent": parent}
+    )
 
 
 class OrganizationListView(ScopedListView):
