@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from dangjian.core.models import AuditEntry, AuditSource
 
@@ -42,12 +43,14 @@ def field_value(obj: models.Model, field: models.Field) -> Any:  # type: ignore[
     value = getattr(obj, field.attname)
     if field.is_relation and value is not None:
         return str(getattr(obj, field.name))[:200]
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, bytes | memoryview):
         return None
+    if isinstance(value, FieldFile):  # an uploaded file: its stored name
+        return value.name or ""
     return value
 
 

@@ -439,7 +439,7 @@ def set_override(override: RequirementOverride, *, actor: Any) -> RequirementOve
     of overrides of the same requirement and target may not overlap."""
     if override.key not in rules.REQUIREMENT_BY_KEY:
         raise ValidationError({"key": _("Unknown requirement.")})
-    override.full_clean()
+    override.full_clean(exclude=["set_by"])
     same = RequirementOverride.objects.filter(
         key=override.key, organization=override.organization, sector=override.sector, org_kind=override.org_kind
     ).exclude(pk=override.pk)

@@ -309,7 +309,12 @@ class RequirementOverride(ScopedModel):
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
     note = models.CharField(_("reason or source"), max_length=300)
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

@@ -25,7 +25,11 @@ from dangjian.core.testing import Cast, make_member
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import PartyPost, PostKind, TransferReason
 from dangjian.members.models import Member, Post, Transfer
+from dangjian.orglife import actions as life_actions
+from dangjian.orglife.choices import EventKind, EventState, VoteSubject
+from dangjian.orglife.models import Event, EventAttachment, RequirementOverride, Vote
 from dangjian.orgs import actions as org_actions
+from dangjian.orgs.choices import Sector
 from dangjian.orgs.models import Organization, PartyGroup, Unit
 
 # URL name -> model of its ``pk``. Every URL with a ``pk`` must be listed here.
@@ -52,6 +56,23 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "members:transfer_cancel": Transfer,
     "organization-detail": Organization,
     "member-detail": Member,
+    "orglife:detail": Event,
+    "orglife:edit": Event,
+    "orglife:cancel": Event,
+    "orglife:attendance": Event,
+    "orglife:vote_add": Event,
+    "orglife:attachment_add": Event,
+    "orglife:open_sign_in": Event,
+    "orglife:qr": Event,
+    "orglife:record-pdf": Event,
+    "orglife:attachment": EventAttachment,
+    "orglife:attachment_remove": EventAttachment,
+    "orglife:org_compliance": Organization,
+    "orglife:tree_status": Organization,
+    "orglife:override_remove": RequirementOverride,
+    "event-detail": Event,
+    "event-attendance": Event,
+    "event-votes": Event,
 }
 # URLs that take no object: the query strings tried on each (besides none).
 LIST_QUERIES = {
@@ -62,6 +83,24 @@ LIST_QUERIES = {
     "members:transfers": ["_export=csv"],
     "member-list": ["status=former"],
     "organization-list": [],
+    "orglife:list": ["_export=csv", "signal=no_minutes", "period=2026", "requirement=general_meeting"],
+    "orglife:signals": ["_export=csv"],
+    "orglife:drifting": ["_export=csv"],
+    "orglife:compliance": ["period=2026-Q1", "period=nonsense"],
+    "orglife:compliance-xlsx": ["rows=all", "period=bad"],
+    "orglife:calendar": ["month=2026-01"],
+    "core:inbox": ["partial=counts"],
+    "event-list": ["kind=general_meeting"],
+    "api-compliance": ["group=org", "group=child&by_requirement=true", "period=x"],
+}
+# URLs that take an organization in ``?org=``: out of scope answers 404.
+ORG_PARAM = {
+    "orglife:compliance",
+    "orglife:compliance-xlsx",
+    "orglife:calendar",
+    "orglife:list",
+    "api-compliance",
+    "orglife:add",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out
@@ -131,6 +170,46 @@ def world(cast: Cast) -> Cast:
     # A former member (history) in B.
     former = make_member(cast.branch_b, "故人乙")
     member_actions.record_transition(former, "deceased", on=today, reason="病故", actor=None)
+    # Organizational life in both halves: a held general meeting with a vote and an
+    # attachment, a planned theme day with a sign-in code, an override.
+    from django.core.files.base import ContentFile
+
+    for org, members in ((cast.branch_a, cast.members_a), (cast.branch_b, cast.members_b)):
+        meeting = life_actions.create_event(
+            Event(
+                organization=org,
+                kind=EventKind.GENERAL_MEETING,
+                state=EventState.HELD,
+                held_on=today - dt.timedelta(days=3),
+                topic=f"{org.name}党员大会",
+                host=members[0],
+                minutes="<p>会议记录</p>",
+            ),
+            actor=None,
+        )
+        life_actions.record_vote(
+            Vote(event=meeting, subject=VoteSubject.OTHER, title="决议", member=members[1], votes_for=2),
+            actor=None,
+        )
+        attachment = EventAttachment(event=meeting, kind="photo", description=f"{org.name}照片")
+        attachment.file.save("photo.jpg", ContentFile(b"jpeg"), save=False)
+        life_actions.add_attachment(attachment, actor=None)
+        planned = life_actions.create_event(
+            Event(organization=org, kind=EventKind.THEME_DAY, held_on=today, topic=f"{org.name}主题党日"), actor=None
+        )
+        life_actions.open_sign_in(planned, actor=None)
+        life_actions.set_override(
+            RequirementOverride(
+                key="theme_day", organization=org, count=2, valid_from=dt.date(today.year, 1, 1), note="试点"
+            ),
+            actor=None,
+        )
+    life_actions.set_override(
+        RequirementOverride(
+            key="party_lesson", sector=Sector.VILLAGE, count=2, valid_from=dt.date(today.year, 1, 1), note="乡村"
+        ),
+        actor=None,
+    )
     # Import batches uploaded by two secretaries.
     for user in (cast.secretary_a, cast.secretary_b):
         ImportBatch.objects.create(
@@ -169,6 +248,10 @@ def _pk_urls(name: str) -> Iterator[tuple[str, type[models.Model], Any]]:
 
 
 def _plain_urls(name: str, params: list[str]) -> Iterator[str]:
+    if name == "orglife:add":
+        for kind in EventKind.values:
+            yield reverse(name, kwargs={"kind": kind})
+        return
     if "kind" in params:
         for kind in IMPORTERS:
             yield reverse(name, kwargs={"kind": kind})
@@ -177,7 +260,7 @@ def _plain_urls(name: str, params: list[str]) -> Iterator[str]:
     yield base
     for query in LIST_QUERIES.get(name, []):
         yield f"{base}?{query}"
-    if name in ("members:list", "orgs:list", "member-list", "organization-list", "core:audit"):
+    if name in ("members:list", "orgs:list", "member-list", "organization-list", "core:audit", "orglife:drifting"):
         for org_pk in Organization.objects.values_list("pk", flat=True):
             yield f"{base}?within={org_pk}"
 
@@ -222,6 +305,25 @@ def test_scope_crawl(world: Cast) -> None:
                         else response.content.decode()
                     )
                     _check_no_leak(user, url, body, forbidden)
+            if name in ORG_PARAM:
+                visible_orgs = _in_scope_pks(user, Organization)
+                for url, org_pk in _org_urls(name):
+                    response = client.get(url)
+                    assert response.status_code < 500, f"{user.username} GET {url}: {response.status_code}"
+                    if org_pk not in visible_orgs and name != "orglife:list":  # a filter: empty list
+                        assert response.status_code in (403, 404), f"{user.username} GET {url}: {response.status_code}"
+                    elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                        _check_no_leak(user, url, response.content.decode(), forbidden)
+
+
+def _org_urls(name: str) -> Iterator[tuple[str, int]]:
+    """``name`` with ``?org=`` (or ``?within=``) set to each organization."""
+    bases = [reverse(name, kwargs={"kind": EventKind.GENERAL_MEETING})] if name == "orglife:add" else [reverse(name)]
+    for org_pk in Organization.objects.values_list("pk", flat=True):
+        for base in bases:
+            yield f"{base}?org={org_pk}", org_pk
+            if name == "orglife:list":
+                yield f"{base}?within={org_pk}", org_pk
 
 
 @pytest.mark.django_db

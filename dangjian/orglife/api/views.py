@@ -80,10 +80,14 @@ class EventViewSet(
         rows = Attendance.objects.restrict(request.user).filter(event=event).select_related("member")
         return Response(AttendanceSerializer(rows, many=True).data)
 
-    @extend_schema(request=VoteSerializer, responses=VoteSerializer)
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=VoteSerializer, responses=VoteSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
     def votes(self, request: Request, pk: str | None = None) -> Response:
-        """Record a vote of the held general meeting; the answer says whether it carried."""
+        """GET: the votes of the meeting. POST: record a vote of the held general meeting;
+        the answer says whether it carried (D13 quorum, D14 pass)."""
+        if request.method == "GET":
+            event = self.get_object()
+            return Response(VoteSerializer(Vote.objects.restrict(request.user).filter(event=event), many=True).data)
         event = get_in_scope(request.user, Event, Action.CHANGE, pk=pk)
         serializer = VoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
