@@ -12,6 +12,7 @@ from dangjian.accounts.roles import Action, Role, allows
 
 
 def _nav(user: Any) -> list[tuple[str, Any, str]]:
+    """The main navigation: daily work."""
     items: list[tuple[str, Any, str]] = [
         (reverse("core:dashboard"), _("Dashboard"), "speedometer2"),
         (reverse("core:inbox"), _("To do"), "inbox"),
@@ -23,11 +24,21 @@ def _nav(user: Any) -> list[tuple[str, Any, str]]:
         return items
     items += [
         (reverse("orgs:tree"), _("Organizations"), "diagram-3"),
-        (reverse("orgs:warnings"), _("Warnings"), "exclamation-triangle"),
         (reverse("members:list"), _("Members"), "people"),
-        (reverse("members:transfers"), _("Transfers"), "arrow-left-right"),
         (reverse("orglife:list"), _("Organizational life"), "calendar-check"),
+        (reverse("orglife:compliance"), _("Compliance"), "clipboard-check"),
     ]
+    return items
+
+
+def _more(user: Any) -> list[tuple[str, Any, str]]:
+    """Less frequent pages, in the account menu: warnings, transfers, import, users,
+    audit trail, rules, requirements."""
+    items: list[tuple[str, Any, str]] = []
+    if user.role == Role.MEMBER:
+        return items
+    items.append((reverse("orgs:warnings"), _("Warnings"), "exclamation-triangle"))
+    items.append((reverse("members:transfers"), _("Transfers"), "arrow-left-right"))
     if allows(user.role, "members", Action.IMPORT):
         items.append((reverse("core:import", args=["members"]), _("Import"), "upload"))
     if allows(user.role, "accounts", Action.VIEW):
@@ -35,6 +46,7 @@ def _nav(user: Any) -> list[tuple[str, Any, str]]:
     if allows(user.role, "core", Action.VIEW):
         items.append((reverse("core:audit"), _("Audit trail"), "journal-text"))
     items.append((reverse("core:rules"), _("Rules"), "book"))
+    items.append((reverse("orglife:requirements"), _("Requirements"), "list-check"))
     return items
 
 
@@ -43,8 +55,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     path = request.path
-    nav = [
-        {"url": url, "label": label, "icon": icon, "active": (url != "/" and path.startswith(url)) or url == path}
-        for url, label, icon in _nav(user)
-    ]
-    return {"nav": nav}
+
+    def entries(items: list[tuple[str, Any, str]]) -> list[dict[str, Any]]:
+        return [
+            {"url": url, "label": label, "icon": icon, "active": (url != "/" and path.startswith(url)) or url == path}
+            for url, label, icon in items
+        ]
+
+    return {"nav": entries(_nav(user)), "nav_more": entries(_more(user))}

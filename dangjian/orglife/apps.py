@@ -7,4 +7,4 @@ class OrglifeConfig(AppConfig):
     verbose_name = _("Organizational life")
 
     def ready(self) -> None:
-        from dangjian.orglife import rules  # noqa: F401  (registers the figures)
+        from dangjian.orglife import inbox, rules  # noqa: F401  (registers figures and due items)

@@ -22,15 +22,53 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
 
+def _slot_items(org: Organization, window: rules.Span, today: dt.date, field: str) -> tuple[int, list[inbox.DueItem]]:
+    """For one organization: the total of ``field`` ("missing" or "pending") and the
+    periods where it is not zero, as due items (one query)."""
+    slots = compliance.rollup(org, window, today=today, group="org", only_org=True, by_requirement=True, by_span=True)
+    items, total = [], 0
+    for (_org, key, index), tally in sorted(slots.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+        count = getattr(tally, field)
+        if not count:
+            continue
+        total += count
+        req = rules.REQUIREMENT_BY_KEY[key]
+        span = rules.spans_in(window, req.period)[index]
+        items.append(
+            inbox.DueItem(
+                label=f"{req.rule} {req.label} · {span.label}",
+                url=reverse("orglife:org_compliance", args=[org.pk]) + f"?period={window.label}",
+                due_on=span.end,
+                detail=_("%(n)s of %(required)s") % {"n": count, "required": tally.required},
+            )
+        )
+    return total, items
+
+
 def _compliance_groups(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
     year = compliance.current_window(today)
     quarter = rules.span_of(today, "quarter")
     for root in scope_roots(user)[:5]:
-        by_child = compliance.rollup(root, year, today=today, group="child")
-        missing = sum(t.missing for t in by_child.values())
-        names = dict(Organization.objects.restrict(user).filter(path__in=list(by_child)).values_list("path", "name"))
-        worst = sorted(((t.missing, path) for path, t in by_child.items() if t.missing), reverse=True)[: inbox.SAMPLE]
         url = reverse("orglife:compliance") + f"?org={root.pk}&period={year.label}"
+        if root.numchild:
+            # A committee: which subordinate organizations miss the most.
+            by_child = compliance.rollup(root, year, today=today, group="child")
+            missing = sum(t.missing for t in by_child.values())
+            names = dict(
+                Organization.objects.restrict(user).filter(path__in=list(by_child)).values_list("path", "name")
+            )
+            worst = sorted(((t.missing, path) for path, t in by_child.items() if t.missing), reverse=True)
+            items = [
+                inbox.DueItem(label=names.get(path, root.name), url=url, detail=_("%(n)s missing") % {"n": n})
+                for n, path in worst[: inbox.SAMPLE]
+            ]
+            running = compliance.total(root, quarter, today=today)
+            pending, pending_items = running.pending, []
+        else:
+            # A branch: exactly which meetings of which month are missing or still due.
+            missing, items = _slot_items(root, year, today, "missing")
+            pending, pending_items = _slot_items(root, quarter, today, "pending")
+            items, pending_items = items[: inbox.SAMPLE], pending_items[: inbox.SAMPLE]
         yield inbox.DueGroup(
             key=f"orglife.missing.{root.pk}",
             title=_("Organizational life missing this year: %(org)s") % {"org": root.name},
@@ -38,19 +76,16 @@ def _compliance_groups(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
             count=missing,
             url=url,
             rule="L1–L9",
-            items=[
-                inbox.DueItem(label=names.get(path, root.name), url=url, detail=_("%(n)s missing") % {"n": n})
-                for n, path in worst
-            ],
+            items=items,
         )
-        running = compliance.total(root, quarter, today=today)
         yield inbox.DueGroup(
             key=f"orglife.due.{root.pk}",
             title=_("Still to hold this quarter: %(org)s") % {"org": root.name},
             level=inbox.Level.DUE,
-            count=running.pending,
+            count=pending,
             url=reverse("orglife:compliance") + f"?org={root.pk}&period={quarter.label}",
             rule="L1–L9",
+            items=pending_items,
         )
 
 

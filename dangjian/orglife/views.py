@@ -167,6 +167,7 @@ class EventDetailView(ScopedDetailView):
             can_change=can_change,
             can_vote=can_change and event.is_held and event.kind == EventKind.GENERAL_MEETING,
             sign_in_open=event.sign_in_code and start <= timezone.now() <= end,
+            can_open_sign_in=can_change and event.state != EventState.CANCELLED and event.held_on >= today,
             sign_in_window=(start, end),
             audience=AUDIENCE[event.kind],
             can_print=people and can(user, Event, Action.EXPORT),
