@@ -21,6 +21,12 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
 
+def _file_response(content: bytes, content_type: str, filename: str, *, as_attachment: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename) or ""
+    return response
+
+
 def _bad_request(message: str) -> HttpResponse:
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
@@ -50,10 +56,8 @@ class ComplianceExportView(LoginRequiredMixin, View):
             raise OutOfScope
         root = get_in_scope(user, Organization, Action.EXPORT, pk=pk)
         content = reports.compliance_workbook(root, window, today=today, rows=rows)
-        response = HttpResponse(content, content_type=reports.XLSX_CONTENT_TYPE)
         filename = f"compliance-{root.code}-{window.label}.xlsx"
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-        return response
+        return _file_response(content, reports.XLSX_CONTENT_TYPE, filename, as_attachment=True)
 
 
 class MeetingRecordPdfView(LoginRequiredMixin, View):
@@ -67,7 +71,5 @@ class MeetingRecordPdfView(LoginRequiredMixin, View):
         if getattr(user, "role", None) == Role.MEMBER:
             raise PermissionDenied
         content = reports.meeting_record_pdf(event, viewer=user)
-        response = HttpResponse(content, content_type="application/pdf")
         filename = f"record-{event.held_on:%Y%m%d}-{event.pk}.pdf"
-        response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=filename)
-        return response
+        return _file_response(content, "application/pdf", filename, as_attachment=False)

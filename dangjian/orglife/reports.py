@@ -304,7 +304,7 @@ def may_see_names(viewer: Any) -> bool:
 
 
 def _verbose(model: type[Model], name: str) -> str:
-    return str(capfirst(model._meta.get_field(name).verbose_name))
+    return str(capfirst(getattr(model._meta.get_field(name), "verbose_name", name)))
 
 
 def _labels(model: type[Model], *names: str) -> dict[str, str]:
