@@ -6,6 +6,9 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import Page, expect
+
+from dangjian.core.testing import PASSWORD, build_cast
 
 # Playwright runs an event loop in the test thread; the ORM calls of the tests are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,3 +43,19 @@ def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
     for item in items:
         if "tests/e2e" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def cast_live(transactional_db, settings):  # type: ignore[no-untyped-def]
+    """The fixed cast in a database the live server sees."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return build_cast()
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    """Log in through the form; the dashboard (or a member's welcome) follows."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    expect(page.get_by_role("heading", name="Dashboard").or_(page.locator("h1").first)).to_be_visible()

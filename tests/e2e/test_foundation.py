@@ -7,27 +7,13 @@ import datetime as dt
 import io
 import re
 
-import pytest
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 
 from dangjian.core.imports import REGISTRY
-from dangjian.core.testing import PASSWORD, build_cast, make_id_number
+from dangjian.core.testing import make_id_number
 from dangjian.members.models import Member
-
-
-@pytest.fixture
-def cast_live(transactional_db, settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return build_cast()
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+from tests.e2e.conftest import log_in
 
 
 def roster(rows: int) -> bytes:
@@ -84,6 +70,7 @@ def test_secretary_first_day(page: Page, live_server, cast_live, settings) -> No
     assert Member.objects.filter(name="诸葛亮", organization__code="BA").exists()
 
     # Import a roster: check, preview, import with progress, see the members.
+    page.locator("nav .dropdown-toggle", has_text="county").click()  # the account menu
     page.get_by_role("link", name="Import").first.click()
     page.set_input_files(
         "input[name=file]",

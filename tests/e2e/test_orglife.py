@@ -6,28 +6,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from dangjian.core.testing import PASSWORD, build_cast
 from dangjian.orglife import actions
 from dangjian.orglife.choices import EventKind
 from dangjian.orglife.models import Attendance, Event
-
-
-@pytest.fixture
-def cast_live(transactional_db, settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return build_cast()
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page.locator("h1").first).to_be_visible()
+from tests.e2e.conftest import log_in
 
 
 def general_meeting_cell(page: Page) -> str:
@@ -83,7 +68,9 @@ def test_secretary_records_a_general_meeting(page: Page, live_server, cast_live)
 def test_member_signs_in_with_the_code_on_a_phone(browser, live_server, cast_live) -> None:  # type: ignore[no-untyped-def]
     branch = cast_live.branch_a
     event = actions.create_event(
-        Event(organization=branch, kind=EventKind.THEME_DAY, held_on=timezone.localdate(), topic="主题党日：重温入党誓词"),
+        Event(
+            organization=branch, kind=EventKind.THEME_DAY, held_on=timezone.localdate(), topic="主题党日：重温入党誓词"
+        ),
         actor=None,
     )
     actions.open_sign_in(event, actor=None)
