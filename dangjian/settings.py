@@ -197,6 +197,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a "kind" or a "status": name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "EventKindEnum": "dangjian.orglife.choices.EventKind",
+        "AttendanceStatusEnum": "dangjian.orglife.choices.AttendanceStatus",
+        "OrgKindEnum": "dangjian.orgs.choices.OrgKind",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import nh3
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.rulesets import value
-from dangjian.core.scoping import OutOfScope, ensure_in_scope
+from dangjian.core.scoping import OutOfScope, can, ensure_in_scope
 from dangjian.members.models import Member
 from dangjian.orglife import queries, rules
 from dangjian.orglife.choices import (
@@ -129,6 +129,9 @@ def cancel_event(event: Event, *, reason: str, actor: Any) -> Event:
     """Cancel a planned event (a held event cannot be cancelled)."""
     if event.state != EventState.PLANNED:
         raise ValidationError({"reason": _("Only a planned event can be cancelled.")})
+    # Checked before touching the instance: a refused cancellation leaves it planned.
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for cancelling.")})
     before = audit.snapshot(event)
     event.state, event.cancel_reason, event.sign_in_code = EventState.CANCELLED, reason.strip(), ""
     event.full_clean()
@@ -263,8 +266,9 @@ def record_vote(vote: Vote, *, actor: Any) -> rules.VoteResult:
         due=Count("pk", filter=Q(voting=True) & ~Q(status=AttendanceStatus.EXEMPT)),
         present=Count("pk", filter=Q(voting=True, status=AttendanceStatus.PRESENT)),
     )
+    # The stored row, not the edited instance: the entry must hold what changed.
+    before = audit.snapshot(Vote.objects.get(pk=vote.pk)) if vote.pk else {}
     result = _apply_result(vote, counts["due"], counts["present"], event.held_on)
-    before = audit.snapshot(vote) if vote.pk else {}
     vote.full_clean()
     vote.save()
     audit.record(actor, "update" if before else "create", vote, before=before)
@@ -402,10 +406,13 @@ def plan_period(
         span = rules.spans_in(window, req.period)[index]
         planned = Event.objects.filter(
             organization=org, kind=req.event_kind, state=EventState.PLANNED, held_on__range=(span.start, span.end)
-        ).count()
+        )
+        if req.lecturer_kind:  # L5: only the secretary's own lessons make the secretary's
+            planned = planned.filter(lecturer_kind=req.lecturer_kind)
+        planned_count = planned.count()
         last = calendar.monthrange(span.start.year, span.start.month)[1]
         day = span.start.replace(day=min(day_of_month, last))
-        for _n in range(max(tally.required - tally.held - planned, 0)):
+        for _n in range(max(tally.required - tally.held - planned_count, 0)):
             event = Event(
                 organization=org,
                 kind=req.event_kind,
@@ -437,6 +444,10 @@ def plan_period(
 def set_override(override: RequirementOverride, *, actor: Any) -> RequirementOverride:
     """Record a requirement override (an organization's or a sector's own count). Periods
     of overrides of the same requirement and target may not overlap."""
+    # Requirements are configuration: an organization administrator (or higher) sets
+    # them, never the secretary of the organization they would exempt.
+    if actor is not None and not can(actor, Organization, Action.ADD):
+        raise PermissionDenied(_("Only an organization administrator sets requirement overrides."))
     if override.key not in rules.REQUIREMENT_BY_KEY:
         raise ValidationError({"key": _("Unknown requirement.")})
     override.full_clean(exclude=["set_by"])

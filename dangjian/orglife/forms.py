@@ -64,6 +64,7 @@ def event_form(kind: str) -> type[StyledModelForm]:
             if "party_group" in self.fields:
                 self.fields["party_group"].queryset = PartyGroup.objects.filter(organization=organization)  # type: ignore[attr-defined]
                 self.fields["party_group"].required = True
+                self.fields["party_group"].error_messages["required"] = _("Choose the party group that met.")
             self.fields["state"].choices = [
                 (EventState.PLANNED.value, EventState.PLANNED.label),
                 (EventState.HELD.value, EventState.HELD.label),

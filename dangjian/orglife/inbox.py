@@ -22,26 +22,33 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
 
-def _slot_items(org: Organization, window: rules.Span, today: dt.date, field: str) -> tuple[int, list[inbox.DueItem]]:
-    """For one organization: the total of ``field`` ("missing" or "pending") and the
-    periods where it is not zero, as due items (one query)."""
-    slots = compliance.rollup(org, window, today=today, group="org", only_org=True, by_requirement=True, by_span=True)
+def _slot_items(
+    org: Organization, window: rules.Span, today: dt.date, field: str, *, until: dt.date | None = None
+) -> tuple[int, list[inbox.DueItem]]:
+    """For ``org``'s subtree: the total of ``field`` ("missing" or "pending") and the
+    periods where it is not zero, oldest first, as due items (one query). ``until`` keeps
+    only periods ending by that day."""
+    slots = compliance.rollup(org, window, today=today, by_requirement=True, by_span=True)
     items, total = [], 0
-    for (_org, key, index), tally in sorted(slots.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+    for (key, index), tally in slots.items():
         count = getattr(tally, field)
-        if not count:
-            continue
-        total += count
         req = rules.REQUIREMENT_BY_KEY[key]
         span = rules.spans_in(window, req.period)[index]
+        if not count or (until is not None and span.end > until):
+            continue
+        total += count
         items.append(
             inbox.DueItem(
                 label=f"{req.rule} {req.label} · {span.label}",
-                url=reverse("orglife:org_compliance", args=[org.pk]) + f"?period={window.label}",
+                url=reverse("orglife:org_compliance", args=[org.pk]) + f"?period={window.label}"
+                if not org.numchild
+                else reverse("orglife:list") + f"?within={org.pk}&requirement={key}&period={span.label}",
                 due_on=span.end,
                 detail=_("%(n)s of %(required)s") % {"n": count, "required": tally.required},
             )
         )
+    # Oldest period first (span indexes of months, quarters and the year do not compare).
+    items.sort(key=lambda item: (item.due_on, str(item.label)))
     return total, items
 
 
@@ -60,15 +67,14 @@ def _compliance_groups(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
             worst = sorted(((t.missing, path) for path, t in by_child.items() if t.missing), reverse=True)
             items = [
                 inbox.DueItem(label=names.get(path, root.name), url=url, detail=_("%(n)s missing") % {"n": n})
-                for n, path in worst[: inbox.SAMPLE]
+                for n, path in worst
             ]
-            running = compliance.total(root, quarter, today=today)
-            pending, pending_items = running.pending, []
         else:
-            # A branch: exactly which meetings of which month are missing or still due.
+            # A branch: exactly which meetings of which month are missing.
             missing, items = _slot_items(root, year, today, "missing")
-            pending, pending_items = _slot_items(root, quarter, today, "pending")
-            items, pending_items = items[: inbox.SAMPLE], pending_items[: inbox.SAMPLE]
+        # Still to hold: what falls due by the end of this quarter (months, the quarter,
+        # and in the last quarter the year's meetings: L5 secretary, L7, L8, L9).
+        pending, pending_items = _slot_items(root, year, today, "pending", until=quarter.end)
         yield inbox.DueGroup(
             key=f"orglife.missing.{root.pk}",
             title=_("Organizational life missing this year: %(org)s") % {"org": root.name},
@@ -76,7 +82,7 @@ def _compliance_groups(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
             count=missing,
             url=url,
             rule="L1–L9",
-            items=items,
+            items=items[: inbox.SAMPLE],
         )
         yield inbox.DueGroup(
             key=f"orglife.due.{root.pk}",
@@ -85,7 +91,7 @@ def _compliance_groups(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
             count=pending,
             url=reverse("orglife:compliance") + f"?org={root.pk}&period={quarter.label}",
             rule="L1–L9",
-            items=pending_items,
+            items=pending_items[: inbox.SAMPLE],
         )
 
 

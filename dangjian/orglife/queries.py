@@ -14,6 +14,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -22,9 +23,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from dangjian.core.rulesets import value
-from dangjian.members.choices import ACTIVE_STATUSES, PostKind, TransferState
+from dangjian.members.choices import ACTIVE_STATUSES, COMMITTEE_POSTS, PostKind, TransferState
 from dangjian.members.models import Member, Post, Transfer
 from dangjian.orglife import rules
 from dangjian.orglife.choices import AUDIENCE, ENGAGED, AttendanceStatus, Audience, EventState, Signal
@@ -34,30 +36,54 @@ from dangjian.orgs.models import Organization
 
 def members_on(org: Organization | int, day: dt.date) -> QuerySet[Member]:
     """Members whose organizational relation was in ``org`` on ``day``: admitted by then,
-    not left by then, not transferred in after it, or transferred out only after it."""
+    not left by then, and in ``org`` then — their current organization if no transfer was
+    accepted after ``day``, else the sender of the first transfer accepted after it (so a
+    member who passed through ``org`` after ``day`` is not counted)."""
     org_id = org if isinstance(org, int) else org.pk
     accepted = Transfer.objects.filter(state=TransferState.ACCEPTED, accepted_on__gt=day)
-    came_later = accepted.filter(to_org_id=org_id).values("member_id")
     left_later = accepted.filter(from_org_id=org_id).values("member_id")
+    after = accepted.filter(member=OuterRef("pk")).order_by("accepted_on", "pk")
+    org_then = Case(
+        When(Exists(after), then=Subquery(after.values("from_org_id")[:1])),
+        default=F("organization_id"),
+        output_field=IntegerField(),
+    )
+    # The first filter narrows to the candidates by index before the per-member subquery.
+    candidates = Member.objects.filter(Q(organization_id=org_id) | Q(pk__in=left_later))
+    return _members_then(candidates.alias(org_then=org_then).filter(org_then=org_id), day)
+
+
+def _members_then(members: QuerySet[Member], day: dt.date) -> QuerySet[Member]:
+    """Those of ``members`` who were members (of any organization) on ``day``."""
     return (
-        Member.objects.filter((Q(organization_id=org_id) & ~Q(pk__in=came_later)) | Q(pk__in=left_later))
-        .filter(joined_on__lte=day)
+        members.filter(joined_on__lte=day)
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
         .filter(Q(status__in=ACTIVE_STATUSES) | Q(left_on__isnull=False))
     )
 
 
+def committee_on(org: Organization | int, day: dt.date) -> QuerySet[Member]:
+    """The members of ``org``'s committee on ``day`` (committee posts held that day). They
+    need not belong to ``org`` itself: members belong to branches, so the committee of a
+    grassroots committee or general branch sits in the branches under it."""
+    org_id = org if isinstance(org, int) else org.pk
+    posts = Post.objects.filter(
+        organization_id=org_id, kind=PostKind.PARTY, party_post__in=COMMITTEE_POSTS, started_on__lte=day
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    return _members_then(Member.objects.filter(pk__in=posts.values("member_id")), day)
+
+
 def expected_members(event: Event) -> QuerySet[Member]:
     """Who is due at ``event``: all members of the organization on its date, its
-    committee (posts held that day), the members of its party group, or, for talks,
-    every member (the participants are chosen from them)."""
+    committee (committee posts held that day), the members of its party group, or, for
+    talks, every member and the committee (the participants are chosen from them)."""
     members = members_on(event.organization_id, event.held_on)
     audience = AUDIENCE[event.kind]
     if audience == Audience.COMMITTEE:
-        posts = Post.objects.filter(
-            organization_id=event.organization_id, kind=PostKind.PARTY, started_on__lte=event.held_on
-        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=event.held_on))
-        members = members.filter(pk__in=posts.values("member_id"))
+        members = committee_on(event.organization_id, event.held_on)
+    elif audience == Audience.CHOSEN:
+        committee = committee_on(event.organization_id, event.held_on)
+        members = Member.objects.filter(Q(pk__in=members.values("pk")) | Q(pk__in=committee.values("pk")))
     elif audience == Audience.GROUP and event.party_group_id:
         members = members.filter(party_group_id=event.party_group_id)
     return members.order_by("name_pinyin", "pk")
@@ -98,11 +124,15 @@ def drifting(members: QuerySet[Member], today: dt.date) -> QuerySet[Member]:
         .order_by("-event__held_on")
         .values("event__held_on")[:1]
     )
+    missed = (
+        window.filter(status=AttendanceStatus.ABSENT).order_by().values("member").annotate(n=Count("pk")).values("n")
+    )
     return (
         members.filter(status__in=ACTIVE_STATUSES)
         .filter(no_life | lost)
         .annotate(
             last_present=Subquery(last_present),
+            missed=Coalesce(Subquery(missed, output_field=IntegerField()), Value(0)),
             drift_reason=Case(
                 When(lost, then=Value("lost_contact")), default=Value("no_life"), output_field=CharField()
             ),

@@ -635,7 +635,8 @@ class CalendarView(ScopedMixin, TemplateView):
         root = _root_from(self.request)
         try:
             span = rules.parse_span(self.request.GET.get("month", ""))
-            if span.period != "month":
+            # The first and last years have no previous / next month to link to.
+            if span.period != "month" or not dt.MINYEAR < span.start.year < dt.MAXYEAR:
                 raise ValueError
         except ValueError:
             span = rules.span_of(today, "month")
@@ -726,7 +727,9 @@ class RequirementsView(LoginRequiredMixin, TemplateView):
 
     def form(self, data: Any = None) -> OverrideForm | None:
         user = self.request.user
-        if not can(user, RequirementOverride, Action.ADD):
+        # Requirements are set by administrators of the higher organization: a branch
+        # secretary, who may record events, must not lower their own requirements.
+        if not (can(user, RequirementOverride, Action.ADD) and can(user, Organization, Action.ADD)):
             return None
         orgs = Organization.objects.restrict(user, Action.CHANGE).order_by("path")
         return OverrideForm(data, organizations=orgs, can_set_sector=self.can_set_sector())

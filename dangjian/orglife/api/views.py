@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -43,7 +44,16 @@ class EventViewSet(
     filterset_class = EventFilter
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().select_related("organization").order_by("-held_on", "-id")
+        queryset = super().get_queryset().select_related("organization").order_by("-held_on", "-id")
+        if self.action == "retrieve":
+            # The nested attendance and votes are scoped like their own lists: a member
+            # sees their own attendance only, as on the page.
+            user = self.request.user
+            queryset = queryset.prefetch_related(
+                Prefetch("attendances", queryset=Attendance.objects.restrict(user).select_related("member")),
+                Prefetch("votes", queryset=Vote.objects.restrict(user)),
+            )
+        return queryset
 
     def get_serializer_class(self) -> type[BaseSerializer]:  # type: ignore[type-arg]
         return EventDetailSerializer if self.action == "retrieve" else EventSerializer
