@@ -7,12 +7,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from dangjian.accounts.roles import Role
 from dangjian.core import audit
 from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import OutOfScope
-from dangjian.core.testing import Cast
+from dangjian.core.testing import Cast, make_user
 from dangjian.members.models import Member
 from dangjian.orglife import actions, rules
 from dangjian.orglife.choices import AttendanceStatus, EventKind, EventState, LecturerKind, VoteSubject
@@ -439,24 +440,27 @@ def org_override(org: Organization, valid_from: dt.date, valid_to: dt.date | Non
 
 
 def test_set_override_refuses_overlapping_periods(cast: Cast) -> None:
+    # A secretary may not set requirements for their own branch (they would exempt it).
+    with pytest.raises(PermissionDenied):
+        actions.set_override(org_override(cast.branch_a, dt.date(2026, 1, 1)), actor=cast.secretary_a)
     first = actions.set_override(
-        org_override(cast.branch_a, dt.date(2026, 1, 1), dt.date(2026, 12, 31)), actor=cast.secretary_a
+        org_override(cast.branch_a, dt.date(2026, 1, 1), dt.date(2026, 12, 31)), actor=cast.committee_admin
     )
-    assert first.set_by == cast.secretary_a
+    assert first.set_by == cast.committee_admin
     assert AuditEntry.objects.for_object(first).get().action == "create"
     for start, end in ((dt.date(2026, 12, 31), None), (dt.date(2025, 1, 1), dt.date(2026, 1, 1))):
         with pytest.raises(ValidationError):
-            actions.set_override(org_override(cast.branch_a, start, end), actor=cast.secretary_a)
-    actions.set_override(org_override(cast.branch_a, dt.date(2027, 1, 1)), actor=cast.secretary_a)
-    actions.set_override(org_override(cast.branch_b, dt.date(2026, 1, 1)), actor=cast.secretary_b)  # another target
+            actions.set_override(org_override(cast.branch_a, start, end), actor=cast.committee_admin)
+    actions.set_override(org_override(cast.branch_a, dt.date(2027, 1, 1)), actor=cast.committee_admin)
+    actions.set_override(org_override(cast.branch_b, dt.date(2026, 1, 1)), actor=cast.county_admin)  # another target
     # Editing an override does not clash with itself, and is audited as a change.
     first.count = 3
-    actions.set_override(first, actor=cast.secretary_a)
+    actions.set_override(first, actor=cast.committee_admin)
     assert AuditEntry.objects.for_object(first).filter(action="update").get().changes["count"] == [2, 3]
     with pytest.raises(ValidationError):
         actions.set_override(
             RequirementOverride(key="no_such", organization=cast.branch_a, count=1, valid_from=TODAY, note="x"),
-            actor=cast.secretary_a,
+            actor=cast.committee_admin,
         )
 
 
@@ -466,9 +470,10 @@ def test_only_a_platform_administrator_sets_a_sector_override(cast: Cast) -> Non
             key="theme_day", sector=Sector.VILLAGE, count=0, valid_from=dt.date(2026, 1, 1), note="农忙"
         )
 
-    for user in (cast.county_admin, cast.secretary_a):
-        with pytest.raises(OutOfScope):
-            actions.set_override(sector_override(), actor=user)
+    with pytest.raises(OutOfScope):
+        actions.set_override(sector_override(), actor=cast.county_admin)
+    with pytest.raises(PermissionDenied):
+        actions.set_override(sector_override(), actor=cast.secretary_a)
     assert not RequirementOverride.objects.exists()
     assert not AuditEntry.objects.filter(content_type__model="requirementoverride").exists()
     saved = actions.set_override(sector_override(), actor=cast.platform_admin)
@@ -494,6 +499,7 @@ def test_out_of_scope_actor_is_refused_and_nothing_is_written(cast: Cast) -> Non
     planned = actions.create_event(
         new_event(cast.branch_a, state=EventState.PLANNED, held_on=dt.date(2026, 12, 5)), actor=cast.secretary_a
     )
+    other_admin = make_user("admin_y", Role.ORG_ADMIN, scope=cast.committee_y)
     entries = AuditEntry.objects.count()
     zhang = cast.members_a[0]
     attempts = [
@@ -501,12 +507,14 @@ def test_out_of_scope_actor_is_refused_and_nothing_is_written(cast: Cast) -> Non
         lambda: actions.record_vote(vote(event, votes_for=4), actor=b),
         lambda: actions.cancel_event(Event.objects.get(pk=planned.pk), reason="改期", actor=b),
         lambda: actions.open_sign_in(Event.objects.get(pk=planned.pk), actor=b),
-        lambda: actions.set_override(org_override(cast.branch_a, dt.date(2026, 1, 1)), actor=b),
         lambda: actions.plan_period(cast.branch_a, rules.parse_span("2027-Q1"), day_of_month=1, actor=b),
     ]
     for attempt in attempts:
         with pytest.raises(OutOfScope):
             attempt()
+    # An administrator of the other half of the tree cannot set branch A's requirements.
+    with pytest.raises(OutOfScope):
+        actions.set_override(org_override(cast.branch_a, dt.date(2026, 1, 1)), actor=other_admin)
     before = audit.snapshot(event)
     event.topic = "改了"
     with pytest.raises(OutOfScope):
