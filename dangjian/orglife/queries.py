@@ -153,7 +153,7 @@ def signal_conditions(today: dt.date) -> dict[Signal, Q]:
     )
     return {
         Signal.NO_MINUTES: Q(minutes_digest=""),
-        Signal.SAME_MINUTES: ~Q(minutes_digest="") & Exists(same),
+        Signal.SAME_MINUTES: Q(~Q(minutes_digest=""), Exists(same)),
         Signal.LOW_ATTENDANCE: Q(expected_count__gt=0) & Q(present_count__lt=F("expected_count") * share),
         Signal.RECORDED_LATE: Q(recorded_on__gt=F("held_on") + dt.timedelta(days=late_days)),
     }

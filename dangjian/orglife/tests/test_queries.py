@@ -287,7 +287,7 @@ def test_a_planned_event_copying_minutes_is_not_a_signal(cast: Cast) -> None:
 
 
 def test_attendance_below_half(cast: Cast) -> None:
-    zhang, li, wang, zhao, wu = cast.members_a
+    zhang, li, wang, _zhao, wu = cast.members_a
     low = meeting(cast.branch_a, dt.date(2026, 9, 1), {zhang: A, li: A, wang: A}, minutes="一")
     assert (low.present_count, low.expected_count) == (2, 5)
     assert signals(low) == {Signal.LOW_ATTENDANCE}

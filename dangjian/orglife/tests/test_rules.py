@@ -5,6 +5,7 @@ periods, status thresholds and the minutes fingerprint."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import assume, given
@@ -222,7 +223,7 @@ def test_spans_contain_their_day_and_tile_the_year(day: dt.date, period: str) ->
     assert not span.contains(span.end + dt.timedelta(days=1))
     spans = rules.spans_in(rules.span_of(day, Period.YEAR), period)
     assert spans[0].start == dt.date(day.year, 1, 1) and spans[-1].end == dt.date(day.year, 12, 31)
-    for earlier, later in zip(spans, spans[1:], strict=False):
+    for earlier, later in itertools.pairwise(spans):
         assert later.start == earlier.end + dt.timedelta(days=1)
 
 
