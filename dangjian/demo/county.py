@@ -220,6 +220,7 @@ class CountyBuilder:
         self.create_histories(members)
         figures.refresh_all()  # members, posts and groups above went in by bulk
         self.create_users(root)
+        self.create_orglife(root)
         return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count()}
 
     def create(self, plan: Plan, parent: Organization | None) -> Organization:
@@ -387,6 +388,16 @@ class CountyBuilder:
             same_city=False,
             actor=None,
         )
+
+    def create_orglife(self, root: Organization) -> None:
+        """The year so far of organizational life (dangjian.demo.orglife), from its own
+        random stream of the seed so changes above do not reshuffle it."""
+        from dangjian.demo.orglife import OrgLifeBuilder
+
+        member_a = User.objects.get(username="member_a").member
+        showcase = Organization.objects.get(name="东关村党支部")
+        rng = random.Random(f"{self.seed}-orglife")
+        OrgLifeBuilder(rng, self.today, root=root, showcase=showcase, showcase_member=member_a).build()
 
     def create_users(self, root: Organization) -> None:
         """One account per role (usernames in DEMO_USERNAMES)."""

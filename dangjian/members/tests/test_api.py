@@ -34,7 +34,8 @@ def payload(cast: Cast, **overrides: object) -> dict[str, object]:
 
 def test_create_member_runs_the_same_rules(cast: Cast, api: APIClient) -> None:
     good = payload(cast)
-    bad = dict(good, id_number=str(good["id_number"])[:-1] + "0" if str(good["id_number"])[-1] != "0" else "1")
+    number = str(good["id_number"])
+    bad = dict(good, id_number=number[:-1] + ("0" if number[-1] != "0" else "1"))  # a wrong check character
     response = api.post("/api/members/", bad, format="json")
     assert response.status_code == 400 and "check character" in str(response.json()["id_number"])
     response = api.post("/api/members/", good, format="json")

@@ -1,0 +1,135 @@
+"""The demo county's year of organizational life: built once for the module (about
+20 seconds) on a fixed day, rolled back afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.db.models import Count, Q
+
+from dangjian.accounts.models import User
+from dangjian.demo.county import CountyBuilder
+from dangjian.members.models import Member
+from dangjian.orglife import compliance, queries, rules
+from dangjian.orglife.choices import AttendanceStatus, EventKind, EventState, Signal, VoteSubject
+from dangjian.orglife.models import Event, Vote
+from dangjian.orgs.choices import OrgKind
+from dangjian.orgs.models import Organization
+
+SEED = 1
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)  # a Friday in the fourth quarter
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Organization]:
+    """The demo county (its root), kept for the module's tests and then rolled back."""
+    with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False), transaction.atomic():
+        root = CountyBuilder(SEED, TODAY).build()["root"]
+        yield root
+        transaction.set_rollback(True)
+
+
+def timeline() -> list[tuple[str, dt.date, str, str, str]]:
+    return list(
+        Event.objects.order_by("organization__path", "held_on", "kind", "topic").values_list(
+            "organization__name", "held_on", "kind", "topic", "state"
+        )
+    )
+
+
+def test_every_branch_keeps_a_year_of_life(demo: Organization, db: Any) -> None:
+    held = Event.objects.filter(state=EventState.HELD)
+    assert held.count() > 1000
+    assert held.filter(held_on__lt=dt.date(TODAY.year, 1, 1)).count() == 0
+    assert held.filter(held_on__gt=TODAY).count() == 0
+    branches = Organization.objects.filter(kind=OrgKind.BRANCH)
+    assert not branches.exclude(pk__in=held.values("organization")).exists()
+    kinds = set(held.values_list("kind", flat=True))
+    assert {
+        EventKind.GENERAL_MEETING,
+        EventKind.COMMITTEE_MEETING,
+        EventKind.GROUP_MEETING,
+        EventKind.PARTY_LESSON,
+        EventKind.THEME_DAY,
+        EventKind.LIFE_MEETING,
+        EventKind.HEART_TALK,
+    } <= kinds
+    assert held.filter(kind=EventKind.LIFE_MEETING, includes_evaluation=True).exists()
+    assert held.filter(kind=EventKind.PARTY_LESSON, lecturer_kind="secretary", lecturer__isnull=False).exists()
+    assert held.filter(minutes__startswith="<p>").count() > held.count() * 0.9
+    excused = set(
+        held.filter(attendances__status=AttendanceStatus.EXCUSED).values_list("attendances__reason", flat=True)
+    )
+    assert {"出差", "病假", "外出务工"} <= excused
+
+
+def test_planned_events_include_today_with_sign_in_for_the_demo_member(demo: Organization, db: Any) -> None:
+    member = User.objects.get(username="member_a").member
+    assert member is not None
+    upcoming = Event.objects.filter(
+        organization=member.organization, state=EventState.PLANNED, held_on__gte=TODAY
+    ).order_by("held_on")
+    assert upcoming.count() >= 2
+    today = upcoming.first()
+    assert today is not None and today.held_on == TODAY and len(today.sign_in_code) == 6
+    assert Event.objects.filter(state=EventState.PLANNED).exclude(organization=member.organization).exists()
+
+
+def test_compliance_is_green_yellow_and_red(demo: Organization, db: Any) -> None:
+    tallies = compliance.rollup(demo, compliance.current_window(TODAY), today=TODAY, group="org")
+    rates = [t.rate for t in tallies.values() if t.rate is not None]
+    assert any(rate < 0.6 for rate in rates)
+    assert any(0.6 <= rate < 0.9 for rate in rates)
+    assert sum(rate >= 0.9 for rate in rates) > len(rates) / 2  # most branches are diligent
+    total = compliance.total(demo, compliance.current_window(TODAY), today=TODAY)
+    assert total.late > 0 and total.missing > 0 and total.pending > 0
+
+
+def test_stored_counts_and_digests_match_the_records(demo: Organization, db: Any) -> None:
+    events = Event.objects.filter(state=EventState.HELD).annotate(
+        rows=Count("attendances", filter=~Q(attendances__status=AttendanceStatus.EXEMPT)),
+        present=Count("attendances", filter=Q(attendances__status=AttendanceStatus.PRESENT)),
+        excused=Count("attendances", filter=Q(attendances__status=AttendanceStatus.EXCUSED)),
+        absent=Count("attendances", filter=Q(attendances__status=AttendanceStatus.ABSENT)),
+    )
+    for event in events:
+        counts = (event.expected_count, event.present_count, event.excused_count, event.absent_count)
+        assert counts == (event.rows, event.present, event.excused, event.absent), event
+        assert event.minutes_digest == rules.minutes_digest(event.minutes), event
+        assert event.recorded_on is not None and event.held_on <= event.recorded_on <= TODAY, event
+
+
+def test_formalism_signals_and_votes(demo: Organization, db: Any) -> None:
+    events = Event.objects.all()
+    for signal in Signal:
+        assert queries.flagged(events, TODAY, signal).exists(), signal
+    admission = Vote.objects.get(subject=VoteSubject.ADMISSION)
+    assert admission.quorate and admission.passed
+    assert admission.member is not None and admission.event.held_on == admission.member.joined_on
+    failed = Vote.objects.exclude(subject=VoteSubject.ADMISSION).get()
+    assert not failed.quorate and failed.voting_present * 2 <= failed.voting_due
+
+
+def test_some_members_drift(demo: Organization, db: Any) -> None:
+    drifting = list(queries.drifting(Member.objects.all(), TODAY))
+    reasons = sorted(m.drift_reason for m in drifting)
+    assert reasons.count("no_life") in (2, 3)
+    assert reasons.count("lost_contact") == 1
+    lost = next(m for m in drifting if m.drift_reason == "lost_contact")
+    assert lost.lost_contact_since is not None and lost.lost_contact_since < TODAY - dt.timedelta(days=7 * 30)
+
+
+def test_the_same_seed_gives_the_same_year(demo: Organization, db: Any) -> None:
+    first = timeline()
+    with transaction.atomic():
+        Event.objects.all().delete()
+        CountyBuilder(SEED, TODAY).create_orglife(demo)
+        again = timeline()
+        transaction.set_rollback(True)
+    assert again == first
