@@ -29,7 +29,7 @@ from django.db import connection
 
 from dangjian.core.rulesets import value
 from dangjian.orglife import rules
-from dangjian.orglife.choices import Status
+from dangjian.orglife.choices import Period, Status
 from dangjian.orglife.models import RequirementOverride
 from dangjian.orgs.models import Organization
 from dangjian.orgs.rules import COMMITTEE_MIN_SIZE
@@ -115,10 +115,29 @@ def _template(window: rules.Span, today: dt.date, keys: Iterable[str] | None) ->
 
 _VALID = "{a}.valid_from <= t.start_on AND ({a}.valid_to IS NULL OR {a}.valid_to >= t.start_on)"
 
+# Events are matched to their spans by equality, so the database hashes instead of testing
+# date ranges: ``days`` gives the index of the month, quarter and year of each day of the
+# window, and the subtree's held events of the window are read once and summed with the
+# slots, rather than every slot looking up its organization's events by date (which took
+# 80 s for a county of the province; bench/bench_orglife.py, docs/benchmarks.md).
+# ``orgs`` is materialized so party groups are counted once per organization, not per slot.
+# ``events`` reaches the subtree through orgs_organization, not ``orgs``, whose size the
+# planner cannot estimate. The planner misjudges joins of VALUES lists, so fences (OFFSET 0
+# on PostgreSQL) fix the order: the subtree's events first (by the organization index for a
+# county), then their span indexes, then the requirements. Slots and events meet in one
+# GROUP BY over a UNION ALL, not a join, which the planner made a nested loop re-running the
+# event count once per slot. (A slot is unique per organization, requirement and span:
+# overrides of one target may not overlap, ``actions.set_override``.)
+_FENCE = {"postgresql": "OFFSET 0"}
+
 _SQL = """
 WITH tpl(rkey, org_kind, event_kind, lecturer_kind, combined_kind, cond, per_group, idx,
          start_on, end_on, mid_on, late_after, ended, base_count) AS (VALUES {values}),
-orgs AS (
+spans(rkey, idx, period, late_after, event_kind, lecturer_kind, evaluation, not_lecturer)
+    AS (VALUES {span_values}),
+periods(event_kind, period) AS (VALUES {period_values}),
+days(day, month_idx, quarter_idx, year_idx) AS (VALUES {day_values}),
+orgs AS MATERIALIZED (
     SELECT o.id, o.path, o.kind, o.sector, o.committee_size, o.established_on, o.dissolved_on,
            (SELECT COUNT(*) FROM orgs_partygroup g WHERE g.organization_id = o.id) AS groups
     FROM orgs_organization o
@@ -145,24 +164,45 @@ slots AS (
       AND (o.dissolved_on IS NULL OR o.dissolved_on > t.mid_on)
 ),
 due AS (SELECT * FROM slots WHERE required > 0),
+events AS (
+    SELECT e.organization_id AS org_id, eo.path, e.kind, e.lecturer_kind, e.includes_evaluation, e.held_on,
+           COALESCE(e.recorded_on, e.held_on) AS recorded_on
+    FROM orglife_event e
+    JOIN orgs_organization eo ON eo.id = e.organization_id
+    WHERE eo.path LIKE %s {event_filter} AND e.state = 'held' AND e.held_on >= %s AND e.held_on <= %s
+    {fence}
+),
+held AS (
+    SELECT e.org_id, e.path, e.kind, e.lecturer_kind, e.includes_evaluation, e.recorded_on, p.period,
+           CASE p.period WHEN 'month' THEN d.month_idx WHEN 'quarter' THEN d.quarter_idx ELSE d.year_idx END AS idx
+    FROM events e
+    JOIN days d ON d.day = e.held_on
+    JOIN periods p ON p.event_kind = e.kind
+    {fence}
+),
+tally AS (
+    SELECT org_id, path, rkey, idx, ended, required, 0 AS on_time, 0 AS held FROM due
+    UNION ALL
+    SELECT h.org_id, h.path, sp.rkey, sp.idx, 0, 0,
+           CASE WHEN h.recorded_on <= sp.late_after THEN 1 ELSE 0 END, 1
+    FROM held h
+    JOIN spans sp ON sp.event_kind = h.kind AND sp.period = h.period AND sp.idx = h.idx
+    WHERE (sp.lecturer_kind = '' OR h.lecturer_kind = sp.lecturer_kind)
+      AND (sp.evaluation = 0 OR h.includes_evaluation)
+      AND (sp.not_lecturer = '' OR h.lecturer_kind <> sp.not_lecturer)
+),
 counted AS (
-    SELECT s.org_id, s.rkey, s.idx,
-           SUM(CASE WHEN COALESCE(e.recorded_on, e.held_on) <= s.late_after THEN 1 ELSE 0 END) AS on_time,
-           COUNT(*) AS held
-    FROM due s
-    JOIN orglife_event e
-      ON e.organization_id = s.org_id AND e.state = 'held'
-     AND e.held_on >= s.start_on AND e.held_on <= s.end_on
-     AND ((e.kind = s.event_kind AND (s.lecturer_kind = '' OR e.lecturer_kind = s.lecturer_kind))
-          OR (e.kind = s.combined_kind AND e.includes_evaluation))
-    GROUP BY s.org_id, s.rkey, s.idx
+    SELECT org_id, MAX(path) AS path, rkey, idx, MAX(ended) AS ended, SUM(required) AS required,
+           SUM(on_time) AS on_time, SUM(held) AS held
+    FROM tally
+    GROUP BY org_id, rkey, idx
+    HAVING SUM(required) > 0
 ),
 capped AS (
-    SELECT s.org_id, s.path, s.rkey, s.idx, s.ended, s.required,
-           CASE WHEN COALESCE(c.on_time, 0) < s.required THEN COALESCE(c.on_time, 0) ELSE s.required END AS on_time,
-           CASE WHEN COALESCE(c.held, 0) < s.required THEN COALESCE(c.held, 0) ELSE s.required END AS held
-    FROM due s
-    LEFT JOIN counted c ON c.org_id = s.org_id AND c.rkey = s.rkey AND c.idx = s.idx
+    SELECT org_id, path, rkey, idx, ended, required,
+           CASE WHEN on_time < required THEN on_time ELSE required END AS on_time,
+           CASE WHEN held < required THEN held ELSE required END AS held
+    FROM counted
 )
 SELECT {group_cols}
        SUM(required), SUM(on_time), SUM(held - on_time),
@@ -171,6 +211,45 @@ SELECT {group_cols}
 FROM capped
 {group_by}
 """
+
+
+def _spans(template: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """One row per (requirement, span) and kind of event that counts for it: the
+    requirement's own kind (with its lecturer, if any) and, for L8, the combined kind when
+    the event includes the evaluation. ``not_lecturer`` keeps an event that matches both
+    rows from counting twice (possible only were the combined kind the requirement's own)."""
+    rows: dict[tuple[Any, ...], None] = {}
+    for row in template:
+        rkey, event_kind, lecturer_kind, idx, late_after = row[0], row[2], row[3], row[7], row[11]
+        req = rules.REQUIREMENT_BY_KEY[rkey]
+        rows[(rkey, idx, req.period, late_after, event_kind, lecturer_kind, 0, "")] = None
+        if req.combined_kind and (req.combined_kind != event_kind or lecturer_kind):
+            not_lecturer = lecturer_kind if req.combined_kind == event_kind else ""
+            rows[(rkey, idx, req.period, late_after, req.combined_kind, "", 1, not_lecturer)] = None
+    return list(rows)
+
+
+def _days(window: rules.Span) -> list[tuple[Any, ...]]:
+    """(day, index of its month, of its quarter, of its year) for every day of ``window``:
+    the spans of ``_template`` by index (-1 for a period longer than the window)."""
+    index: dict[str, dict[dt.date, int]] = {}
+    for period in (Period.MONTH, Period.QUARTER, Period.YEAR):
+        index[period] = {}
+        for i, span in enumerate(rules.spans_in(window, period)):
+            for n in range((span.end - span.start).days + 1):
+                index[period][span.start + dt.timedelta(days=n)] = i
+    adapt = connection.ops.adapt_datefield_value
+    rows = []
+    day = window.start
+    while day <= window.end:
+        rows.append((adapt(day), *(index[p].get(day, -1) for p in (Period.MONTH, Period.QUARTER, Period.YEAR))))
+        day += dt.timedelta(days=1)
+    return rows
+
+
+def _placeholders(rows: Sequence[tuple[Any, ...]]) -> str:
+    """``(%s, %s), (%s, %s)``: the placeholders of a VALUES list."""
+    return ", ".join(["(" + ", ".join(["%s"] * len(rows[0])) + ")"] * len(rows))
 
 
 GROUPS = {
@@ -202,8 +281,9 @@ def rollup(
     template = _template(window, today, keys)
     if not template:
         return {}
-    width = len(template[0])
-    values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(template))
+    spans = _spans(template)
+    periods = sorted({(row[4], row[2]) for row in spans})
+    days = _days(window)
     columns, group_by = GROUPS[group]
     extra = []
     if by_requirement:
@@ -215,7 +295,12 @@ def rollup(
         group_by = (group_by + ", " if group_by else "GROUP BY ") + ", ".join(extra)
     child_len = (root.depth + 1) * Organization.steplen
     sql = _SQL.format(
-        values=values,
+        values=_placeholders(template),
+        span_values=_placeholders(spans),
+        period_values=_placeholders(periods),
+        day_values=_placeholders(days),
+        event_filter="AND e.organization_id = %s" if only_org else "",
+        fence=_FENCE.get(connection.vendor, ""),
         org_filter="AND o.id = %s" if only_org else "",
         valid_ovo=_VALID.format(a="ovo"),
         valid_ovk=_VALID.format(a="ovk"),
@@ -223,11 +308,16 @@ def rollup(
         group_cols=columns.format(n=child_len),
         group_by=group_by.format(n=child_len),
     )
-    params: list[Any] = [cell for row in template for cell in row]
+    params: list[Any] = [cell for rows in (template, spans, periods, days) for row in rows for cell in row]
     params.append(root.path + "%")
     if only_org:
         params.append(root.pk)
     params.append(int(value(COMMITTEE_MIN_SIZE.key, today)))
+    # Only events inside the window's spans can count (a range of the held_on index).
+    params.append(root.path + "%")
+    if only_org:
+        params.append(root.pk)
+    params += [min(row[8] for row in template), max(row[9] for row in template)]
     result: dict[Any, Tally] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
