@@ -50,6 +50,8 @@ def _check_event(event: Event) -> None:
     problems: dict[str, Any] = {}
     if org.dissolved_on and event.held_on >= org.dissolved_on:
         problems["held_on"] = _("The organization was dissolved on %(date)s.") % {"date": org.dissolved_on}
+    elif org.established_on and event.held_on < org.established_on:
+        problems["held_on"] = _("The organization was established on %(date)s.") % {"date": org.established_on}
     if event.kind == EventKind.GENERAL_MEETING and org.kind == OrgKind.LEADING_COMMITTEE:
         problems["kind"] = _("A general membership meeting is held by a branch or another grassroots organization.")
     if event.kind == EventKind.GROUP_MEETING:
@@ -412,6 +414,10 @@ def plan_period(
         planned_count = planned.count()
         last = calendar.monthrange(span.start.year, span.start.month)[1]
         day = span.start.replace(day=min(day_of_month, last))
+        if day < today:  # a period already running: plan from today, never in the past
+            if span.end < today:
+                continue
+            day = today
         for _n in range(max(tally.required - tally.held - planned_count, 0)):
             event = Event(
                 organization=org,

@@ -275,8 +275,9 @@ def rollup(
 
     ``group``: "all" (one tally keyed ``None``), "child" (keyed by the path of each child
     of ``root``, or ``root.path`` for root's own events) or "org" (keyed by organization
-    id). ``by_requirement`` / ``by_span`` add the requirement key and the span index to
-    the key (a tuple then). ``only_org`` restricts to ``root`` itself.
+    id). ``by_requirement`` / ``by_span`` add the requirement key and the span index (the
+    position in the window of the requirement's month, quarter or year: use it together
+    with ``by_requirement``) to the key (a tuple then). ``only_org`` restricts to ``root`` itself.
     """
     template = _template(window, today, keys)
     if not template:

@@ -534,3 +534,21 @@ def test_a_member_cannot_record_events(cast: Cast) -> None:
     with pytest.raises(OutOfScope):
         actions.create_event(new_event(cast.branch_a), actor=cast.inspector)
     assert not Event.objects.exists()
+
+
+def test_no_event_before_the_organization_existed(cast: Cast) -> None:
+    Organization.objects.filter(pk=cast.branch_a.pk).update(established_on=dt.date(2026, 6, 1))
+    cast.branch_a.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        actions.create_event(new_event(cast.branch_a, held_on=dt.date(2026, 5, 31)), actor=cast.secretary_a)
+    assert "established on 2026-06-01" in str(error.value)
+    assert actions.create_event(new_event(cast.branch_a, held_on=dt.date(2026, 6, 1)), actor=cast.secretary_a).pk
+
+
+def test_planning_a_running_quarter_never_plans_in_the_past(cast: Cast) -> None:
+    created = actions.plan_period(
+        cast.branch_a, rules.parse_span("2026-Q4"), day_of_month=1, actor=cast.secretary_a, today=dt.date(2026, 11, 20)
+    )
+    assert created and all(event.held_on >= dt.date(2026, 11, 20) for event in created)
+    # October has ended: nothing is planned for it.
+    assert not any(event.held_on.month == 10 for event in created)
