@@ -43,6 +43,22 @@ class EventTable(tables.Table):
         return value
 
 
+class SignalColumn(tables.Column):
+    """The formalism signals of an event, from the ``s_<signal>`` annotations of
+    ``queries.with_signals``."""
+
+    def __init__(self) -> None:
+        super().__init__(verbose_name=_("Signals"), empty_values=(), orderable=False)
+
+    def render(self, record: Event) -> str:  # type: ignore[override]
+        from dangjian.orglife.choices import Signal
+
+        return "; ".join(str(s.label) for s in Signal if getattr(record, f"s_{s}", False))
+
+    def value(self, record: Event) -> str:  # type: ignore[override]
+        return self.render(record)
+
+
 class DriftTable(tables.Table):
     name = tables.Column(verbose_name=_("Name"), linkify=True, order_by=("name_pinyin",))
     organization = tables.Column(verbose_name=_("Organization"), order_by=("organization__path",))

@@ -27,7 +27,7 @@ from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, ScopedMixin
 from dangjian.members.models import Member
 from dangjian.orglife import actions, compliance, queries, rules
-from dangjian.orglife.choices import AUDIENCE, Audience, EventKind, EventState, Signal
+from dangjian.orglife.choices import AUDIENCE, Audience, EventKind, EventState
 from dangjian.orglife.filters import DriftFilter, EventFilter
 from dangjian.orglife.forms import (
     AttachmentForm,
@@ -40,7 +40,7 @@ from dangjian.orglife.forms import (
     event_form,
 )
 from dangjian.orglife.models import Attendance, Event, EventAttachment, RequirementOverride, Vote
-from dangjian.orglife.tables import DriftTable, EventTable
+from dangjian.orglife.tables import DriftTable, EventTable, SignalColumn
 from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
@@ -109,19 +109,8 @@ class SignalsView(EventListView):
 
     def get_table_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_table_kwargs()
-        kwargs["extra_columns"] = [("signals", SignalColumn())]
+        kwargs["extra_columns"] = [("signals", SignalColumn())]  # from the s_<signal> annotations
         return kwargs
-
-
-class SignalColumn(EventTable.base_columns["kind"].__class__):  # type: ignore[misc]
-    def __init__(self) -> None:
-        super().__init__(verbose_name=gettext_lazy("Signals"), empty_values=(), orderable=False)
-
-    def render(self, record: Event) -> str:  # type: ignore[override]
-        return "; ".join(str(s.label) for s in Signal if getattr(record, f"s_{s}", False))
-
-    def value(self, record: Event) -> str:  # type: ignore[override]
-        return self.render(record)
 
 
 class EventDetailView(ScopedDetailView):
