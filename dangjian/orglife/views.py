@@ -11,7 +11,9 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,8 +25,10 @@ from django.views.generic import TemplateView
 from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
 from dangjian.core.forms import ConfirmForm
+from dangjian.core.models import AuditEntry
+from dangjian.core.rulesets import value
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, ScopedMixin
+from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, ScopedMixin, apply_errors
 from dangjian.members.models import Member
 from dangjian.orglife import actions, compliance, queries, rules
 from dangjian.orglife.choices import AUDIENCE, Audience, EventKind, EventState
@@ -41,8 +45,9 @@ from dangjian.orglife.forms import (
 )
 from dangjian.orglife.models import Attendance, Event, EventAttachment, RequirementOverride, Vote
 from dangjian.orglife.tables import DriftTable, EventTable, SignalColumn
+from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
-from dangjian.orgs.queries import scope_roots
+from dangjian.orgs.queries import ancestors, scope_roots
 
 
 def _today() -> dt.date:
@@ -166,15 +171,9 @@ class EventDetailView(ScopedDetailView):
 
 
 def audit_entries(user: Any, event: Event) -> Any:
-    from django.contrib.contenttypes.models import ContentType
-
-    from dangjian.core.models import AuditEntry
-
     if not can(user, AuditEntry, Action.VIEW):
         return []
     types = ContentType.objects.get_for_models(Event, Vote, EventAttachment)
-    from django.db.models import Q
-
     return (
         AuditEntry.objects.restrict(user)
         .filter(
@@ -282,21 +281,28 @@ class EventUpdateView(ActionFormView):
         return result.get_absolute_url()
 
 
-class EventCancelView(ActionFormView):
-    form_class = CancelForm
-    title = gettext_lazy("Cancel the event")
+class EventFormView(ActionFormView):
+    """A form acting on one event the user may change; back to the event afterwards
+    (at ``anchor``)."""
+
+    anchor = ""
 
     def get_target(self) -> Event:
         return get_in_scope(self.request.user, Event, Action.CHANGE, pk=self.kwargs["pk"])
 
+    def success_url(self, result: Event) -> str:
+        return result.get_absolute_url() + self.anchor
+
+
+class EventCancelView(EventFormView):
+    form_class = CancelForm
+    title = gettext_lazy("Cancel the event")
+
     def perform(self, form: CancelForm, target: Event) -> Event:
         return actions.cancel_event(target, reason=form.cleaned_data["reason"], actor=self.request.user)
 
-    def success_url(self, result: Event) -> str:
-        return result.get_absolute_url()
 
-
-class AttendanceView(ActionFormView):
+class AttendanceView(EventFormView):
     """Everyone due at the event with present / excused / absent / not due (D15), or
     for a talk the participants."""
 
@@ -306,7 +312,7 @@ class AttendanceView(ActionFormView):
     success_message = gettext_lazy("Attendance saved.")
 
     def get_target(self) -> Event:
-        event = get_in_scope(self.request.user, Event, Action.CHANGE, pk=self.kwargs["pk"])
+        event = super().get_target()
         if event.state != EventState.HELD:
             raise PermissionDenied
         return event
@@ -322,16 +328,11 @@ class AttendanceView(ActionFormView):
     def perform(self, form: AttendanceForm, target: Event) -> Event:
         return actions.record_attendance(target, form.entries(), actor=self.request.user)
 
-    def success_url(self, result: Event) -> str:
-        return result.get_absolute_url()
 
-
-class VoteCreateView(ActionFormView):
+class VoteCreateView(EventFormView):
     form_class = VoteForm
+    anchor = "#votes"
     title = gettext_lazy("Record a vote")
-
-    def get_target(self) -> Event:
-        return get_in_scope(self.request.user, Event, Action.CHANGE, pk=self.kwargs["pk"])
 
     def get_form_kwargs(self, target: Event) -> dict[str, Any]:
         return {"organization": target.organization}
@@ -344,25 +345,17 @@ class VoteCreateView(ActionFormView):
             messages.warning(self.request, " ".join(str(p) for p in result.problems))
         return target
 
-    def success_url(self, result: Event) -> str:
-        return result.get_absolute_url() + "#votes"
 
-
-class AttachmentAddView(ActionFormView):
+class AttachmentAddView(EventFormView):
     form_class = AttachmentForm
+    anchor = "#attachments"
     title = gettext_lazy("Attach a file")
-
-    def get_target(self) -> Event:
-        return get_in_scope(self.request.user, Event, Action.CHANGE, pk=self.kwargs["pk"])
 
     def perform(self, form: AttachmentForm, target: Event) -> Event:
         attachment = form.save(commit=False)
         attachment.event = target
         actions.add_attachment(attachment, actor=self.request.user)
         return target
-
-    def success_url(self, result: Event) -> str:
-        return result.get_absolute_url() + "#attachments"
 
 
 class AttachmentRemoveView(ActionFormView):
@@ -396,19 +389,14 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     return FileResponse(handle, filename=attachment.file.name.rsplit("/", 1)[-1])
 
 
-class OpenSignInView(ActionFormView):
+class OpenSignInView(EventFormView):
     form_class = ConfirmForm
+    anchor = "#sign-in"
     title = gettext_lazy("Open sign-in")
     success_message = gettext_lazy("Sign-in is open: show the code or the QR code to the members.")
 
-    def get_target(self) -> Event:
-        return get_in_scope(self.request.user, Event, Action.CHANGE, pk=self.kwargs["pk"])
-
     def perform(self, form: Any, target: Event) -> Event:
         return actions.open_sign_in(target, actor=self.request.user)
-
-    def success_url(self, result: Event) -> str:
-        return result.get_absolute_url() + "#sign-in"
 
 
 def sign_in_qr(request: HttpRequest, pk: int) -> HttpResponse:
@@ -471,10 +459,6 @@ class SignInView(LoginRequiredMixin, TemplateView):
         member = self.member()
         form = SignInForm(request.POST)
         if form.is_valid():
-            from django.core.exceptions import ValidationError
-
-            from dangjian.core.views import apply_errors
-
             try:
                 row = actions.sign_in(member, form.cleaned_data["code"], actor=request.user)
             except ValidationError as exc:
@@ -528,11 +512,7 @@ class ComplianceView(ScopedMixin, TemplateView):
             today=today,
             periods=_period_choices(today),
             title=_("Compliance"),
-            breadcrumbs=list(
-                Organization.objects.restrict(user).filter(
-                    path__in=[root.path[:i] for i in range(Organization.steplen, len(root.path), Organization.steplen)]
-                )
-            ),
+            breadcrumbs=ancestors(user, root),
         )
         return context
 
@@ -727,9 +707,6 @@ class RequirementsView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         today = _today()
-        from dangjian.core.rulesets import value
-        from dangjian.orgs.choices import OrgKind
-
         context.update(
             requirements=[
                 (req, value(req.figure.key, today), [OrgKind(k).label for k in sorted(req.org_kinds)])
@@ -746,10 +723,6 @@ class RequirementsView(LoginRequiredMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from django.core.exceptions import ValidationError
-
-        from dangjian.core.views import apply_errors
-
         form = self.form(request.POST)
         if form is None:
             raise PermissionDenied

@@ -138,3 +138,11 @@ def scope_roots(user: Any) -> QuerySet[Organization]:
     if user.scope_org_id:
         return visible.filter(pk=user.scope_org_id)
     return visible
+
+
+def ancestors(user: Any, org: Organization) -> list[Organization]:
+    """The organizations above ``org`` that ``user`` can see, top first (breadcrumbs):
+    one query on the path's prefixes."""
+    step = Organization.steplen
+    prefixes = [org.path[:i] for i in range(step, len(org.path), step)]
+    return list(Organization.objects.restrict(user).filter(path__in=prefixes).order_by("path"))

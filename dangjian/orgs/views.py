@@ -115,13 +115,8 @@ class OrganizationDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         org: Organization = self.object
         user = self.request.user
-        visible = Organization.objects.restrict(user)
         context.update(
-            breadcrumbs=list(
-                visible.filter(
-                    path__in=[org.path[:i] for i in range(Organization.steplen, len(org.path), Organization.steplen)]
-                )
-            ),
+            breadcrumbs=queries.ancestors(user, org),
             warnings=queries.warnings_of(org),
             own=queries.own_counts(org),
             subtree=queries.subtree_counts(org),
