@@ -31,6 +31,7 @@ from dangjian.core.rulesets import value
 from dangjian.orglife import rules
 from dangjian.orglife.choices import Period, Status
 from dangjian.orglife.models import RequirementOverride
+from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 from dangjian.orgs.rules import COMMITTEE_MIN_SIZE
 
@@ -86,8 +87,6 @@ def _template(window: rules.Span, today: dt.date, keys: Iterable[str] | None) ->
             continue
         kinds = set(req.org_kinds) | extra_kinds.get(req.key, set())
         if "*" in kinds:  # a sector-wide override for every kind
-            from dangjian.orgs.choices import OrgKind
-
             kinds = set(OrgKind.values)
         for index, span in enumerate(rules.spans_in(window, req.period)):
             count = int(value(req.figure.key, span.start))
@@ -325,8 +324,6 @@ def rollup(
         for row in cursor.fetchall():
             keyparts = row[: len(row) - 5]
             required, on_time, late, missing, pending = (int(x or 0) for x in row[len(row) - 5 :])
-            if group == "all":
-                keyparts = keyparts  # only the extra parts
             key: Any = keyparts[0] if len(keyparts) == 1 else (tuple(keyparts) if keyparts else None)
             result[key] = Tally(required, on_time, late, missing, pending)
     return result

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.members.models import Member
+from dangjian.orglife.choices import DriftReason, Signal
 from dangjian.orglife.models import Event
 
 
@@ -51,8 +52,6 @@ class SignalColumn(tables.Column):
         super().__init__(verbose_name=_("Signals"), empty_values=(), orderable=False)
 
     def render(self, record: Event) -> str:  # type: ignore[override]
-        from dangjian.orglife.choices import Signal
-
         return "; ".join(str(s.label) for s in Signal if getattr(record, f"s_{s}", False))
 
     def value(self, record: Event) -> str:  # type: ignore[override]
@@ -74,8 +73,6 @@ class DriftTable(tables.Table):
         empty_text = _("No member has drifted away.")
 
     def render_drift_reason(self, value: str) -> Any:
-        from dangjian.orglife.choices import DriftReason
-
         return DriftReason(value).label
 
     def value_drift_reason(self, value: str) -> Any:
