@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.members",
     "dangjian.orglife",
+    "dangjian.development",
     "dangjian.demo",
 ]
 
@@ -202,6 +203,7 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "dangjian.orglife.choices.EventKind",
         "AttendanceStatusEnum": "dangjian.orglife.choices.AttendanceStatus",
         "OrgKindEnum": "dangjian.orgs.choices.OrgKind",
+        "StepKindEnum": "dangjian.development.choices.StepKind",
     },
 }
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from dangjian.development.api.views import CandidateViewSet
 from dangjian.members.api.views import MemberViewSet
 from dangjian.orglife.api.views import ComplianceView, EventViewSet
 from dangjian.orgs.api.views import OrganizationViewSet
@@ -14,6 +15,7 @@ router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="organization")
 router.register("members", MemberViewSet, basename="member")
 router.register("events", EventViewSet, basename="event")
+router.register("candidates", CandidateViewSet, basename="candidate")
 
 urlpatterns = [
     path("", include("dangjian.core.urls")),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
     path("life/", include("dangjian.orglife.urls")),
+    path("development/", include("dangjian.development.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/compliance/", ComplianceView.as_view(), name="api-compliance"),

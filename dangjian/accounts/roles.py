@@ -32,6 +32,7 @@ class Action(StrEnum):
     VIEW_SENSITIVE = "view_sensitive"  # ID numbers and phones in full
     EXPORT = "export"
     IMPORT = "import"
+    OVERRIDE = "override"  # record something a rule forbids, with a written reason
 
 
 class ScopeMode(StrEnum):
@@ -44,16 +45,33 @@ _READ = frozenset({Action.VIEW, Action.EXPORT})
 
 # role -> area (app label) -> allowed actions. "core" covers the audit trail.
 GRANTS: dict[str, dict[str, frozenset[Action]]] = {
-    Role.PLATFORM_ADMIN: {"orgs": _ALL, "members": _ALL, "accounts": _ALL, "core": _ALL, "orglife": _ALL},
-    Role.ORG_ADMIN: {"orgs": _ALL, "members": _ALL, "accounts": _ALL, "core": _READ, "orglife": _ALL},
+    Role.PLATFORM_ADMIN: {
+        "orgs": _ALL,
+        "members": _ALL,
+        "accounts": _ALL,
+        "core": _ALL,
+        "orglife": _ALL,
+        "development": _ALL,
+    },
+    Role.ORG_ADMIN: {
+        "orgs": _ALL,
+        "members": _ALL,
+        "accounts": _ALL,
+        "core": _READ,
+        "orglife": _ALL,
+        "development": _ALL,
+    },
     Role.BRANCH_SECRETARY: {
         # A secretary keeps their own organization's committee, terms and party groups
         # up to date but does not create or remove organizations.
         "orgs": frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT}),
-        "members": _ALL - {Action.DELETE},
+        "members": _ALL - {Action.DELETE, Action.OVERRIDE},
         "core": _READ,
         # Records the organization's meetings, attendance and votes; cannot delete them.
         "orglife": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
+        # Records the steps of development; a step that breaks a rule needs an
+        # administrator's override (D).
+        "development": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
     },
     # A member sees the events of their own organization and their own attendance.
     Role.MEMBER: {
@@ -61,8 +79,9 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "members": frozenset({Action.VIEW}),
         "orglife": frozenset({Action.VIEW}),
     },
-    Role.INSTRUCTOR: {"orgs": _READ, "members": _READ, "orglife": _READ},
-    Role.INSPECTOR: {"orgs": _READ, "members": _READ, "core": _READ, "orglife": _READ},
+    # Instructors guide development in "two new" units; inspectors check it.
+    Role.INSTRUCTOR: {"orgs": _READ, "members": _READ, "orglife": _READ, "development": _READ},
+    Role.INSPECTOR: {"orgs": _READ, "members": _READ, "core": _READ, "orglife": _READ, "development": _READ},
 }
 
 SCOPE_MODE: dict[str, ScopeMode] = {role: ScopeMode.SUBTREE for role in Role}

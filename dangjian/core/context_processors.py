@@ -12,9 +12,9 @@ from dangjian.accounts.roles import Action, Role, allows
 
 
 def _nav(user: Any) -> list[tuple[str, Any, str]]:
-    """The main navigation: daily work."""
+    """The main navigation: daily work. The brand links to the dashboard (no separate
+    item: the bar must fit 1280 px in Chinese and English)."""
     items: list[tuple[str, Any, str]] = [
-        (reverse("core:dashboard"), _("Dashboard"), "speedometer2"),
         (reverse("core:inbox"), _("To do"), "inbox"),
     ]
     if user.role == Role.MEMBER:
@@ -28,6 +28,8 @@ def _nav(user: Any) -> list[tuple[str, Any, str]]:
         (reverse("orglife:list"), _("Organizational life"), "calendar-check"),
         (reverse("orglife:compliance"), _("Compliance"), "clipboard-check"),
     ]
+    if allows(user.role, "development", Action.VIEW):
+        items.append((reverse("development:board"), _("Development"), "person-plus"))
     return items
 
 
@@ -47,6 +49,9 @@ def _more(user: Any) -> list[tuple[str, Any, str]]:
         items.append((reverse("core:audit"), _("Audit trail"), "journal-text"))
     items.append((reverse("core:rules"), _("Rules"), "book"))
     items.append((reverse("orglife:requirements"), _("Requirements"), "list-check"))
+    if allows(user.role, "development", Action.VIEW):
+        items.append((reverse("development:plans"), _("Development plans"), "bullseye"))
+        items.append((reverse("development:overrides"), _("Development overrides"), "shield-exclamation"))
     return items
 
 

@@ -204,7 +204,7 @@ class RulesView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        figures = sorted(rulesets.REGISTRY.values(), key=lambda f: (f.rule[0], int(f.rule[1:]), f.key))
+        figures = sorted(rulesets.REGISTRY.values(), key=lambda f: (f.rule[0], int(f.rule[1:] or 0), f.key))
         context["figures"] = [(fig, rulesets.value(fig.key), rulesets.history(fig.key)) for fig in figures]
         context["can_set"] = self.can_set()
         context.setdefault("form", FigureForm() if self.can_set() else None)

@@ -220,6 +220,8 @@ class CountyBuilder:
         self.create_histories(members)
         figures.refresh_all()  # members, posts and groups above went in by bulk
         self.create_users(root)
+        # Development first: the members it admits are then part of the year of life.
+        self.create_development(root)
         self.create_orglife(root)
         return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count()}
 
@@ -398,6 +400,13 @@ class CountyBuilder:
         showcase = Organization.objects.get(name="东关村党支部")
         rng = random.Random(f"{self.seed}-orglife")
         OrgLifeBuilder(rng, self.today, root=root, showcase=showcase, showcase_member=member_a).build()
+
+    def create_development(self, root: Organization) -> None:
+        """Candidates for membership at every stage (dangjian.demo.development)."""
+        from dangjian.demo.development import DevelopmentBuilder
+
+        showcase = Organization.objects.get(name="东关村党支部")
+        DevelopmentBuilder(random.Random(f"{self.seed}-development"), self.today, root=root, showcase=showcase).build()
 
     def create_users(self, root: Organization) -> None:
         """One account per role (usernames in DEMO_USERNAMES)."""

@@ -31,18 +31,94 @@ from dangjian.members.choices import (
 from dangjian.members.ethnicities import Ethnicity
 
 
-class MemberQuerySet(ScopedQuerySet):
-    def active(self) -> MemberQuerySet:
-        return self.filter(status__in=ACTIVE_STATUSES)
-
-
-class Member(ScopedModel):
-    """A Party member (probationary or full), or a former one kept for history.
+class Person(models.Model):
+    """Abstract: a person's data as the member registry keeps it, shared by members and by
+    candidates for membership (development) so that admission moves the same data.
 
     The resident ID number is stored encrypted (``id_number_encrypted``) with a keyed
     digest for exact lookup and uniqueness and its last four characters for search and
     masked display. Read and write it through the ``id_number`` property.
     """
+
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=200, db_index=True)
+    name_initials = models.CharField(_("pinyin initials"), max_length=50, db_index=True)
+    gender = models.CharField(
+        _("gender"),
+        max_length=1,
+        choices=Gender.choices,
+        blank=True,
+        help_text=_("Taken from the ID number when left blank."),
+    )
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN)
+    birth_date = models.DateField(_("birth date"), blank=True, help_text=_("Taken from the ID number when left blank."))
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"))
+    id_number_digest = models.CharField(_("ID number digest"), max_length=64)
+    id_number_last4 = models.CharField(_("last 4 of ID number"), max_length=4, db_index=True)
+    education = models.CharField(_("education"), max_length=30, choices=Education.choices, blank=True)
+    occupation = models.CharField(_("occupation category"), max_length=30, choices=Occupation.choices, blank=True)
+    workplace = models.CharField(_("workplace"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+    # --- personal data ---------------------------------------------------------------
+
+    @property
+    def id_number(self) -> str:
+        """The plain ID number (decrypted on demand)."""
+        cached = self.__dict__.get("_id_number_plain")
+        if cached is None:
+            cached = crypto.decrypt(self.id_number_encrypted)
+            self.__dict__["_id_number_plain"] = cached
+        return cached  # type: ignore[no-any-return]
+
+    @id_number.setter
+    def id_number(self, raw: str) -> None:
+        number = rules.normalize_id_number(raw)
+        self.__dict__["_id_number_plain"] = number
+        self.id_number_encrypted = crypto.encrypt(number) if number else ""
+        self.id_number_digest = crypto.digest(number) if number else ""
+        self.id_number_last4 = number[-4:]
+
+    @property
+    def id_number_masked(self) -> str:
+        return rules.mask_id_number(self.id_number_last4)
+
+    @property
+    def phone_masked(self) -> str:
+        return rules.mask_phone(self.phone)
+
+    def set_name(self, name: str) -> None:
+        """Set the name and its derived pinyin search keys."""
+        from dangjian.core.pinyin import pinyin_keys
+
+        self.name = name.strip()
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+
+    def identity_problems(self, today: Any) -> dict[str, Any]:
+        """Field -> message for a missing or invalid ID number, or a birth date or gender
+        that contradicts it; fills a blank birth date and gender from it (enter once)."""
+        if not self.id_number:
+            return {"id_number": _("Enter the resident ID number.")}
+        problems: dict[str, Any] = dict(rules.identity_problems(self.id_number, self.birth_date, self.gender, today))
+        if "id_number" in problems:
+            return problems
+        parsed = rules.parse_id_number(self.id_number)
+        self.birth_date = self.birth_date or parsed.birth_date
+        self.gender = self.gender or parsed.gender
+        return problems
+
+
+class MemberQuerySet(ScopedQuerySet):
+    def active(self) -> MemberQuerySet:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+
+class Member(Person, ScopedModel):
+    """A Party member (probationary or full), or a former one kept for history. The
+    personal data (``Person``) is the same a candidate had during development."""
 
     scope_self: ClassVar[str | None] = "pk"
     audit_exclude: ClassVar[frozenset[str]] = frozenset(
@@ -70,25 +146,6 @@ class Member(ScopedModel):
         on_delete=models.SET_NULL,
         related_name="members",
     )
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    name_pinyin = models.CharField(_("name in pinyin"), max_length=200, db_index=True)
-    name_initials = models.CharField(_("pinyin initials"), max_length=50, db_index=True)
-    gender = models.CharField(
-        _("gender"),
-        max_length=1,
-        choices=Gender.choices,
-        blank=True,
-        help_text=_("Taken from the ID number when left blank."),
-    )
-    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN)
-    birth_date = models.DateField(_("birth date"), blank=True, help_text=_("Taken from the ID number when left blank."))
-    id_number_encrypted = models.TextField(_("ID number (encrypted)"))
-    id_number_digest = models.CharField(_("ID number digest"), max_length=64)
-    id_number_last4 = models.CharField(_("last 4 of ID number"), max_length=4, db_index=True)
-    education = models.CharField(_("education"), max_length=30, choices=Education.choices, blank=True)
-    occupation = models.CharField(_("occupation category"), max_length=30, choices=Occupation.choices, blank=True)
-    workplace = models.CharField(_("workplace"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     status = models.CharField(_("party status"), max_length=30, choices=Status.choices, default=Status.PROBATIONARY)
     joined_on = models.DateField(
@@ -146,40 +203,6 @@ class Member(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("members:detail", args=[self.pk])
 
-    # --- personal data ---------------------------------------------------------------
-
-    @property
-    def id_number(self) -> str:
-        """The plain ID number (decrypted on demand)."""
-        cached = self.__dict__.get("_id_number_plain")
-        if cached is None:
-            cached = crypto.decrypt(self.id_number_encrypted)
-            self.__dict__["_id_number_plain"] = cached
-        return cached  # type: ignore[no-any-return]
-
-    @id_number.setter
-    def id_number(self, raw: str) -> None:
-        number = rules.normalize_id_number(raw)
-        self.__dict__["_id_number_plain"] = number
-        self.id_number_encrypted = crypto.encrypt(number) if number else ""
-        self.id_number_digest = crypto.digest(number) if number else ""
-        self.id_number_last4 = number[-4:]
-
-    @property
-    def id_number_masked(self) -> str:
-        return rules.mask_id_number(self.id_number_last4)
-
-    @property
-    def phone_masked(self) -> str:
-        return rules.mask_phone(self.phone)
-
-    def set_name(self, name: str) -> None:
-        """Set the name and its derived pinyin search keys."""
-        from dangjian.core.pinyin import pinyin_keys
-
-        self.name = name.strip()
-        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
-
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -193,15 +216,9 @@ class Member(ScopedModel):
         """Field -> message for every rule this record breaks (no database access).
 
         Fills a blank birth date and gender from the ID number first (enter once)."""
-        problems: dict[str, Any] = {}
-        if not self.id_number:
-            return {"id_number": _("Enter the resident ID number.")}
-        problems.update(rules.identity_problems(self.id_number, self.birth_date, self.gender, today))
+        problems = self.identity_problems(today)
         if "id_number" in problems:
             return problems
-        parsed = rules.parse_id_number(self.id_number)
-        self.birth_date = self.birth_date or parsed.birth_date
-        self.gender = self.gender or parsed.gender
         if self.joined_on and self._state.adding:
             problems.update(rules.admission_problems(self.birth_date, self.joined_on, today))
             problems.update(rules.full_date_problems(self.joined_on, self.full_on, today))

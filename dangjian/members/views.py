@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import reverse
@@ -78,6 +79,11 @@ class MemberDetailView(ScopedDetailView):
             )
             .select_related("content_type")[:30],
             pending_transfer=member.transfers.filter(state=TransferState.PENDING).first(),
+            # The development file that made this person a member (development app).
+            development_file=apps.get_model("development", "Candidate")
+            .objects.restrict(user)
+            .filter(member=member)
+            .first(),
         )
         context.update(_organizational_life(user, member))
         return context

@@ -57,8 +57,12 @@ def field_label(entry: AuditEntry, name: str) -> Any:
 @register.simple_tag
 def change_value(entry: AuditEntry, name: str, raw: Any) -> Any:
     """A recorded value in words: choice labels instead of codes."""
-    if raw is None or raw == "":
+    if raw is None or raw == "" or raw == []:
         return "—"
+    if isinstance(raw, list):  # a JSON field, e.g. the rules waived by an override
+        return "; ".join(str(item.get("message", item)) if isinstance(item, dict) else str(item) for item in raw)
+    if isinstance(raw, dict):
+        return "; ".join(f"{key}: {val}" for key, val in raw.items())
     field = _field(entry, name)
     choices = dict(getattr(field, "flatchoices", None) or [])
     if raw in choices:

@@ -22,6 +22,10 @@ from dangjian.accounts.models import User
 from dangjian.core.imports import REGISTRY as IMPORTERS
 from dangjian.core.models import ImportBatch
 from dangjian.core.testing import Cast, make_member
+from dangjian.development import actions as dev_actions
+from dangjian.development import testing as dev_testing
+from dangjian.development.choices import StepKind
+from dangjian.development.models import Candidate, Plan, Step, StepDocument
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import PartyPost, PostKind, TransferReason
 from dangjian.members.models import Member, Post, Transfer
@@ -73,7 +77,21 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "event-detail": Event,
     "event-attendance": Event,
     "event-votes": Event,
+    "development:detail": Candidate,
+    "development:edit": Candidate,
+    "development:step_add": Candidate,
+    "development:undo": Candidate,
+    "development:timeline_pdf": Candidate,
+    "development:document_add": Step,
+    "development:document": StepDocument,
+    "development:document_remove": StepDocument,
+    "development:plan": Plan,
+    "development:plan_edit": Plan,
+    "candidate-detail": Candidate,
+    "candidate-steps": Candidate,
 }
+# Other URL arguments of the object URLs above.
+PK_EXTRA = {"development:step_add": {"kind": "s02"}}
 # URLs that take no object: the query strings tried on each (besides none).
 LIST_QUERIES = {
     "members:list": ["_export=csv", "status=former", "q=zs"],
@@ -92,6 +110,9 @@ LIST_QUERIES = {
     "core:inbox": ["partial=counts"],
     "event-list": ["kind=general_meeting"],
     "api-compliance": ["group=org", "group=child&by_requirement=true", "period=x"],
+    "development:board": ["_export=csv", "due=overdue", "due=due_soon", "stage=applicant", "admitted_in=2026"],
+    "development:overrides": ["_export=csv"],
+    "candidate-list": ["stage=applicant"],
 }
 # URLs that take an organization in ``?org=``: out of scope answers 404.
 ORG_PARAM = {
@@ -101,6 +122,8 @@ ORG_PARAM = {
     "orglife:list",
     "api-compliance",
     "orglife:add",
+    "development:board",
+    "development:summary_pdf",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out
@@ -210,6 +233,24 @@ def world(cast: Cast) -> Cast:
         ),
         actor=None,
     )
+    # Member development in both halves: an applicant with a scanned letter and a step
+    # recorded against the rules by an administrator, and each committee's plan.
+    for org, admin, committee in (
+        (cast.branch_a, cast.committee_admin, cast.committee_x),
+        (cast.branch_b, cast.county_admin, cast.committee_y),
+    ):
+        candidate = dev_testing.new_candidate(
+            org, f"{org.name}申请人", applied_on=today - dt.timedelta(days=20), actor=None
+        )
+        dev_testing.take_step(
+            candidate,
+            StepKind.TALK,
+            today - dt.timedelta(days=10),
+            admin,
+            people=[Member.objects.filter(organization=org).first()],
+            override_reason="书记外出，由委员谈话",
+        )
+        dev_actions.save_plan(Plan(organization=committee, year=today.year), {org: 2}, actor=None)
     # Import batches uploaded by two secretaries.
     for user in (cast.secretary_a, cast.secretary_b):
         ImportBatch.objects.create(
@@ -226,6 +267,7 @@ def _visible_names(user: User) -> set[str]:
     """Names the user may see: everything reachable through a restricted queryset."""
     names = set(Member.objects.restrict(user).values_list("name", flat=True))
     names |= set(Organization.objects.restrict(user).values_list("name", flat=True))
+    names |= set(Candidate.objects.restrict(user).values_list("name", flat=True))
     for transfer in Transfer.objects.restrict(user).select_related("member", "from_org", "to_org"):
         names |= {transfer.member.name, transfer.sender_name, transfer.receiver_name}
     for post in Post.objects.restrict(user).select_related("member", "organization"):
@@ -234,7 +276,11 @@ def _visible_names(user: User) -> set[str]:
 
 
 def _all_names() -> set[str]:
-    return set(Member.objects.values_list("name", flat=True)) | set(Organization.objects.values_list("name", flat=True))
+    return (
+        set(Member.objects.values_list("name", flat=True))
+        | set(Organization.objects.values_list("name", flat=True))
+        | set(Candidate.objects.values_list("name", flat=True))
+    )
 
 
 def _in_scope_pks(user: User, model: type[models.Model]) -> set[Any]:
@@ -244,7 +290,7 @@ def _in_scope_pks(user: User, model: type[models.Model]) -> set[Any]:
 def _pk_urls(name: str) -> Iterator[tuple[str, type[models.Model], Any]]:
     model = PK_MODELS[name]
     for pk in model._default_manager.values_list("pk", flat=True):
-        yield reverse(name, kwargs={"pk": pk}), model, pk
+        yield reverse(name, kwargs={"pk": pk, **PK_EXTRA.get(name, {})}), model, pk
 
 
 def _plain_urls(name: str, params: list[str]) -> Iterator[str]:

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DevelopmentConfig(AppConfig):
+    name = "dangjian.development"
+    verbose_name = _("Member development")
+
+    def ready(self) -> None:
+        from dangjian.development import inbox, rules  # noqa: F401  (registers figures and due items)

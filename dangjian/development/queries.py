@@ -1,0 +1,185 @@
+"""Read models of member development: the facts the rules need, taken from the records,
+the pipeline board's counts by stage, and the plan's progress. Counts are SQL over the
+materialized path, a fixed number of queries whatever the size of the subtree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from dangjian.core.rulesets import value
+from dangjian.development import rules
+from dangjian.development.choices import OPEN_STAGES, DueState, Stage, StepKind
+from dangjian.development.models import Candidate, Plan, Step
+from dangjian.members.choices import COMMITTEE_POSTS, PostKind
+from dangjian.members.models import Member, Post
+from dangjian.orglife.queries import committee_on
+from dangjian.orgs.choices import OrgKind
+from dangjian.orgs.models import Organization
+
+
+def person_facts(people: Iterable[Member], on: dt.date, org: Organization) -> tuple[rules.PersonFact, ...]:
+    """What the registry says of each person on ``on``: full member then (D5, D8), on
+    the committee of ``org`` or an organization above it (D2)."""
+    people = list(people)
+    above = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
+    committee = set(
+        Post.objects.filter(
+            member__in=people,
+            kind=PostKind.PARTY,
+            party_post__in=COMMITTEE_POSTS,
+            organization__path__in=above,
+            started_on__lte=on,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        .values_list("member_id", flat=True)
+    )
+    return tuple(
+        rules.PersonFact(
+            name=p.name,
+            full_member=p.full_on is not None and p.full_on <= on and (p.left_on is None or p.left_on > on),
+            committee_member=p.pk in committee,
+        )
+        for p in people
+    )
+
+
+def candidate_fact(candidate: Candidate, on: dt.date) -> rules.CandidateFact:
+    return rules.CandidateFact(
+        birth_date=candidate.birth_date,
+        has_committee=committee_on(candidate.organization_id, on).exists(),
+        leaving_on=candidate.leaving_on,
+    )
+
+
+def step_fact(
+    step: Step, people: tuple[rules.PersonFact, ...] = (), vote_problems: tuple[Any, ...] = ()
+) -> rules.StepFact:
+    """The rules' view of a step (people's facts and vote reasons passed in when known)."""
+    approver = step.decided_by
+    return rules.StepFact(
+        kind=step.kind,
+        on=step.on,
+        body=step.body,
+        people=people,
+        until=step.until,
+        months=step.months,
+        training_days=step.training_days,
+        training_hours=step.training_hours,
+        conclusion=step.conclusion,
+        special_extension=step.special_extension,
+        vote_passed=step.vote.passed if step.vote_id else None,
+        vote_problems=vote_problems,
+        approver_kind=approver.kind if approver else "",
+        approver_sector=approver.sector if approver else "",
+        has_documents=getattr(step, "document_count", None) or (step.pk is not None and step.documents.exists()),
+    )
+
+
+def history(candidate: Candidate) -> list[rules.StepFact]:
+    """The candidate's recorded steps as facts, in date order (3 queries)."""
+    steps = (
+        candidate.steps.select_related("vote", "decided_by")
+        .annotate(document_count=Count("documents"))
+        .order_by("on", "id")
+    )
+    return [step_fact(step) for step in steps]
+
+
+def approving_committee(org: Organization) -> Organization | None:
+    """The nearest committee above ``org`` that may approve admissions (D16)."""
+    above = [org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+    committees = Organization.objects.filter(
+        path__in=above, kind__in=[OrgKind.GRASSROOTS_COMMITTEE, OrgKind.LEADING_COMMITTEE]
+    ).order_by("-depth")
+    for committee in committees:
+        if not (committee.kind == OrgKind.GRASSROOTS_COMMITTEE and committee.sector in rules.NON_APPROVING_SECTORS):
+            return committee
+    return None
+
+
+def general_meetings(candidate: Candidate) -> QuerySet[Any]:
+    """Held branch general meetings of the candidate's branch, newest first (for the
+    vote steps: the vote is taken at one of them, D13, D14)."""
+    from dangjian.orglife.choices import EventKind, EventState
+    from dangjian.orglife.models import Event
+
+    return Event.objects.filter(
+        organization_id=candidate.organization_id, kind=EventKind.GENERAL_MEETING, state=EventState.HELD
+    ).order_by("-held_on")
+
+
+# --- Board ----------------------------------------------------------------------------
+
+
+def stage_counts(candidates: QuerySet[Candidate]) -> dict[str, int]:
+    """Candidates per stage (one query)."""
+    rows = candidates.values("stage").annotate(n=Count("pk"))
+    counts = {stage.value: 0 for stage in Stage}
+    counts.update({row["stage"]: row["n"] for row in rows})
+    return counts
+
+
+def due_state(candidate: Candidate, today: dt.date) -> str:
+    """Overdue, due soon (within ``D.due_soon_days``), waiting, or nothing due."""
+    if candidate.stage not in OPEN_STAGES and candidate.stage != Stage.FULL:
+        return DueState.NONE
+    if candidate.due_on and candidate.due_on < today:
+        return DueState.OVERDUE
+    soon = today + dt.timedelta(days=value(rules.DUE_SOON_DAYS.key, today))
+    if (candidate.due_on and candidate.due_on <= soon) or (candidate.ready_on and candidate.ready_on <= soon):
+        return DueState.DUE_SOON
+    return DueState.WAITING if candidate.next_kind else DueState.NONE
+
+
+def overdue(candidates: QuerySet[Candidate], today: dt.date) -> QuerySet[Candidate]:
+    return candidates.filter(due_on__lt=today).exclude(stage=Stage.ENDED)
+
+
+def due_soon(candidates: QuerySet[Candidate], today: dt.date) -> QuerySet[Candidate]:
+    soon = today + dt.timedelta(days=value(rules.DUE_SOON_DAYS.key, today))
+    return (
+        candidates.exclude(stage=Stage.ENDED)
+        .filter(Q(due_on__gte=today, due_on__lte=soon) | Q(due_on__isnull=True, ready_on__lte=soon))
+        .exclude(next_kind="")
+    )
+
+
+def overrides(steps: QuerySet[Step]) -> QuerySet[Step]:
+    """Steps recorded against a rule with an administrator's override."""
+    return steps.exclude(overridden_problems=[]).select_related("candidate__organization", "overridden_by")
+
+
+# --- Plan -----------------------------------------------------------------------------
+
+
+def plan_progress(plan: Plan) -> list[dict[str, Any]]:
+    """Each quota with the admissions approved (step 17) that year in its subtree (one
+    query for the approvals, grouped by branch; branches are summed under each quota)."""
+    quotas = list(plan.quotas.select_related("organization").order_by("organization__path"))
+    approvals = (
+        Step.objects.filter(
+            kind=StepKind.ADMISSION_APPROVAL,
+            on__year=plan.year,
+            candidate__organization__path__startswith=plan.organization.path,
+        )
+        .values("candidate__organization__path")
+        .annotate(n=Count("pk"))
+    )
+    by_path = {row["candidate__organization__path"]: row["n"] for row in approvals}
+    rows = []
+    for quota in quotas:
+        done = sum(n for path, n in by_path.items() if path.startswith(quota.organization.path))
+        rows.append(
+            {
+                "quota": quota,
+                "organization": quota.organization,
+                "planned": quota.admissions,
+                "done": done,
+                "share": round(100 * done / quota.admissions) if quota.admissions else None,
+            }
+        )
+    return rows

@@ -1,0 +1,48 @@
+"""Downloads of member development: a candidate's timeline and a subtree's pipeline
+summary (PDF). The board's .xlsx comes with the board's table (``?_export=xlsx``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views import View
+
+from dangjian.accounts.roles import Action
+from dangjian.core.scoping import OutOfScope, can, get_in_scope
+from dangjian.development import reports
+from dangjian.development.models import Candidate
+from dangjian.orgs.models import Organization
+from dangjian.orgs.queries import scope_roots
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename) or ""
+    return response
+
+
+class TimelinePdfView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        candidate = get_in_scope(request.user, Candidate, Action.EXPORT, pk=pk)
+        return _pdf(reports.timeline_pdf(candidate), f"development-{candidate.pk}.pdf")
+
+
+class SummaryPdfView(LoginRequiredMixin, View):
+    """``?org=<pk>`` (default: the scope root) → the pipeline summary of its subtree."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not can(user, Candidate, Action.EXPORT):
+            raise PermissionDenied
+        candidates = Candidate.objects.restrict(user, Action.EXPORT)
+        pk = request.GET.get("org") or scope_roots(user).values_list("pk", flat=True).first()
+        if pk is None or not str(pk).isdigit():
+            raise OutOfScope
+        root = get_in_scope(user, Organization, Action.VIEW, pk=int(pk))
+        today = timezone.localdate()
+        return _pdf(reports.summary_pdf(root, candidates, today=today), f"development-{root.code}-{today}.pdf")
