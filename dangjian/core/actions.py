@@ -30,6 +30,7 @@ def set_figure(*, key: str, value: Any, effective_from: dt.date, note: str, acto
     )
     audit.record(actor, "update", override, changes={key: [None, value]}, note=note)
     rulesets.forget_overrides()
+    transaction.on_commit(lambda: rulesets.changed(key))
     return override
 
 

@@ -11,6 +11,7 @@ the rules page or ``manage.py set_figure``. Logic never holds a figure as a lite
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,21 @@ def _overrides() -> dict[str, list[tuple[dt.date, Any]]]:
 
 def forget_overrides() -> None:
     cache.delete(_CACHE_KEY)
+
+
+# Called with the key after a local value of a figure is set (e.g. to recompute the due
+# dates an app stores from its figures). Apps register in their AppConfig.ready().
+CHANGE_LISTENERS: list[Callable[[str], None]] = []
+
+
+def on_change(listener: Callable[[str], None]) -> Callable[[str], None]:
+    CHANGE_LISTENERS.append(listener)
+    return listener
+
+
+def changed(key: str) -> None:
+    for listener in CHANGE_LISTENERS:
+        listener(key)
 
 
 def history(key: str) -> list[tuple[dt.date | None, Any, str]]:

@@ -143,7 +143,7 @@ class DevelopmentBuilder:
 
     def plan(self) -> None:
         committee = Organization.objects.get(name="城关镇党委")
-        children = list(committee.get_children().filter(dissolved_on__isnull=True).order_by("path"))
+        children = list(Organization.objects.get_children(committee).filter(dissolved_on__isnull=True).order_by("path"))
         quotas = {org: self.rng.randint(1, 3) for org in children}
         quotas[self.showcase] = 2 if self.showcase in quotas else 0
         plan = Plan(organization=committee, year=self.today.year, note="按照县委组织部下达的年度发展党员计划。")

@@ -18,7 +18,7 @@ from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.scoping import can, ensure_in_scope
 from dangjian.development import queries, rules
-from dangjian.development.choices import OPEN_STAGES, EndReason, Stage, StepKind
+from dangjian.development.choices import OPEN_STAGES, Body, EndReason, Stage, StepKind
 from dangjian.development.models import Candidate, Plan, Quota, Step, StepDocument
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import ACTIVE_STATUSES, Status, Transition
@@ -145,6 +145,8 @@ def record_step(
         step.decided_by = queries.approving_committee(candidate.organization)
     if not step.body and step.kind in rules.BODIES:
         step.body = rules.BODIES[step.kind][0]
+        if step.body == Body.BRANCH_COMMITTEE and not queries.candidate_fact(candidate, step.on).has_committee:
+            step.body = Body.GENERAL_MEETING  # a branch without a committee decides in its general meeting (D3)
     history = queries.history(candidate)
     fact = queries.step_fact(step, queries.person_facts(people, step.on, candidate.organization), vote_problems)
     problems = rules.step_problems(history, fact, queries.candidate_fact(candidate, step.on), today)
@@ -224,22 +226,42 @@ PERSON_FIELDS = (
 )
 
 
-def refresh(candidate: Candidate, today: dt.date | None = None) -> Candidate:
-    """Recompute the candidate's stored stage and next step from the steps (rules)."""
-    today = today or timezone.localdate()
+DERIVED = ("stage", "reached", "last_step_on", "next_kind", "ready_on", "due_on", "due_rule")
+
+
+def derived(candidate: Candidate, today: dt.date) -> dict[str, Any]:
+    """The stored columns of ``candidate`` as the steps and the figures make them."""
     history = queries.history(candidate)
     stage: str = Stage.APPLICANT
     for fact in history:
         stage = rules.stage_after(fact.kind, stage)
     hist = rules.History(history)
     due = rules.pressing(rules.next_due(history, today))
-    candidate.stage = stage
-    candidate.reached = hist.reached
-    candidate.last_step_on = hist.latest_on
-    candidate.next_kind = due.kind if due else ""
-    candidate.ready_on = due.ready_on if due else None
-    candidate.due_on = due.due_on if due else None
-    candidate.due_rule = due.rule if due else ""
+    return {
+        "stage": stage,
+        "reached": hist.reached,
+        "last_step_on": hist.latest_on,
+        "next_kind": due.kind if due else "",
+        "ready_on": due.ready_on if due else None,
+        "due_on": due.due_on if due else None,
+        "due_rule": due.rule if due else "",
+    }
+
+
+def stale_dues(today: dt.date | None = None) -> list[int]:
+    """Candidates whose stored stage or dates differ from what the steps give now."""
+    today = today or timezone.localdate()
+    return [
+        candidate.pk
+        for candidate in Candidate.objects.all()
+        if {name: getattr(candidate, name) for name in DERIVED} != derived(candidate, today)
+    ]
+
+
+def refresh(candidate: Candidate, today: dt.date | None = None) -> Candidate:
+    """Recompute the candidate's stored stage and next step from the steps (rules)."""
+    for name, value in derived(candidate, today or timezone.localdate()).items():
+        setattr(candidate, name, value)
     candidate.save(
         update_fields=["stage", "reached", "last_step_on", "next_kind", "ready_on", "due_on", "due_rule", "updated_at"]
     )

@@ -20,7 +20,7 @@ class CandidateFilter(StyledFilterSet):
 
     q = django_filters.CharFilter(label=_("Name"), method="filter_name")
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
-    next_kind = django_filters.ChoiceFilter(label=_("Next step"), choices=StepKind.choices)
+    next_kind = django_filters.ChoiceFilter(label=_("Next due"), choices=StepKind.choices)
     due = django_filters.ChoiceFilter(
         label=_("Due"),
         choices=[(DueState.OVERDUE.value, DueState.OVERDUE.label), (DueState.DUE_SOON.value, DueState.DUE_SOON.label)],

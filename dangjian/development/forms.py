@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import StyledModelForm
 from dangjian.development import queries, rules
-from dangjian.development.choices import StepKind
+from dangjian.development.choices import Body, StepKind
 from dangjian.development.models import Candidate, Plan, Step, StepDocument
 from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.members.forms import PERSONAL_FIELDS, OrgChoiceField, visible_branches
 from dangjian.members.models import Member
 from dangjian.orglife.models import Event
+from dangjian.orglife.queries import committee_on
 from dangjian.orgs.models import Organization
 
 
@@ -39,6 +40,7 @@ class CandidateForm(StyledModelForm):
         model = Candidate
         fields = ["organization", *[f for f in PERSONAL_FIELDS if f != "id_number"], "leaving_on", "note"]
         field_classes = {"organization": OrgChoiceField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +69,20 @@ class MemberChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
 class EventChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Event) -> str:
         return f"{obj.held_on} · {obj.topic}"
+
+
+def people_for(candidate: Candidate) -> Any:
+    """Who may be named on a step of ``candidate`` (the form and the API): members of the
+    branch and of the committees above it (the talk, D2); the rules check who is a full
+    member (D5, D8)."""
+    org = candidate.organization
+    above = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
+    return (
+        Member.objects.filter(status__in=ACTIVE_STATUSES)
+        .filter(Q(organization=org) | Q(posts__organization__path__in=above, posts__ended_on__isnull=True))
+        .distinct()
+        .order_by("name_pinyin")
+    )
 
 
 # Fields of each step beyond date, body and notes.
@@ -156,20 +172,16 @@ class StepForm(StyledModelForm):
             if allowed:
                 self.fields["body"].choices = [(b, label) for b, label in self.fields["body"].choices if b in allowed]
                 self.fields["body"].initial = allowed[0]
+                if (
+                    allowed[0] == Body.BRANCH_COMMITTEE
+                    and not committee_on(candidate.organization, timezone.localdate()).exists()
+                ):
+                    self.fields["body"].initial = Body.GENERAL_MEETING  # no committee: the general meeting (D3)
                 self.fields["body"].required = True
             else:
                 del self.fields["body"]
         if "people" in self.fields:
-            # Who may be named: members of the branch and of the committees above it
-            # (the talk, D2); the rules check who is a full member (D5, D8).
-            org = candidate.organization
-            above = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
-            self.fields["people"].queryset = (
-                Member.objects.filter(status__in=ACTIVE_STATUSES)
-                .filter(Q(organization=org) | Q(posts__organization__path__in=above, posts__ended_on__isnull=True))
-                .distinct()
-                .order_by("name_pinyin")
-            )
+            self.fields["people"].queryset = people_for(candidate)
             self.fields["people"].required = False
         if "event" in self.fields:
             self.fields["event"].queryset = queries.general_meetings(candidate)

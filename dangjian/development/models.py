@@ -92,7 +92,7 @@ class Candidate(Person, ScopedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number_digest"],
-                condition=Q(stage__in=list(OPEN_STAGES)),
+                condition=Q(stage__in=sorted(OPEN_STAGES)),
                 name="candidate_unique_open_id_number",
                 violation_error_message=_("A candidate with this ID number is already in the procedure."),
             ),

@@ -14,23 +14,42 @@ from dangjian.core.rulesets import value
 from dangjian.development import rules
 from dangjian.development.choices import OPEN_STAGES, DueState, Stage, StepKind
 from dangjian.development.models import Candidate, Plan, Step
-from dangjian.members.choices import COMMITTEE_POSTS, PostKind
+from dangjian.members.choices import PartyPost, Portfolio, PostKind
 from dangjian.members.models import Member, Post
 from dangjian.orglife.queries import committee_on
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
+# D2: the secretary, a deputy secretary or the committee member for organization.
+TALKER_POSTS = Q(party_post__in=[PartyPost.SECRETARY, PartyPost.DEPUTY_SECRETARY]) | Q(
+    party_post=PartyPost.COMMITTEE_MEMBER, portfolio=Portfolio.ORGANIZATION
+)
+
+
+def talkers(org: Organization, on: dt.date) -> QuerySet[Member]:
+    """Who may hold the talk with an applicant of ``org`` on ``on`` (D2): the secretary,
+    deputy secretaries and committee member for organization of ``org`` or of an
+    organization above it, nearest first."""
+    above = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
+    posts = (
+        Post.objects.filter(TALKER_POSTS)
+        .filter(kind=PostKind.PARTY, organization__path__in=above, started_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+    )
+    return Member.objects.filter(pk__in=posts.values("member_id")).order_by("-posts__organization__depth", "pk")
+
 
 def person_facts(people: Iterable[Member], on: dt.date, org: Organization) -> tuple[rules.PersonFact, ...]:
-    """What the registry says of each person on ``on``: full member then (D5, D8), on
-    the committee of ``org`` or an organization above it (D2)."""
+    """What the registry says of each person on ``on``: full member then (D5, D8), and
+    whether they may hold the talk (D2) as secretary, deputy secretary or committee member
+    for organization of ``org`` or an organization above it."""
     people = list(people)
     above = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
     committee = set(
-        Post.objects.filter(
+        Post.objects.filter(TALKER_POSTS)
+        .filter(
             member__in=people,
             kind=PostKind.PARTY,
-            party_post__in=COMMITTEE_POSTS,
             organization__path__in=above,
             started_on__lte=on,
         )
@@ -87,6 +106,26 @@ def history(candidate: Candidate) -> list[rules.StepFact]:
         .order_by("on", "id")
     )
     return [step_fact(step) for step in steps]
+
+
+def file_check(candidate: Candidate, today: dt.date) -> list[tuple[Step, list[rules.Problem]]]:
+    """The whole file re-checked step by step against the rules in force (the pipeline
+    as a whole): each step that breaks a rule now, with the problems. Steps recorded with
+    an override show here too, so the reader sees what was waived."""
+    steps = list(
+        candidate.steps.select_related("vote", "decided_by", "candidate__organization")
+        .prefetch_related("people")
+        .annotate(document_count=Count("documents"))
+        .order_by("on", "id")
+    )
+    org = candidate.organization
+    facts = [step_fact(step, person_facts(step.people.all(), step.on, org)) for step in steps]
+    found = []
+    for i, step in enumerate(steps):
+        problems = rules.step_problems(facts[:i], facts[i], candidate_fact(candidate, step.on), today)
+        if problems:
+            found.append((step, problems))
+    return found
 
 
 def approving_committee(org: Organization) -> Organization | None:

@@ -65,7 +65,7 @@ def timeline_pdf(candidate: Candidate, *, today: dt.date | None = None) -> bytes
 def summary_rows(root: Organization, candidates: Any, today: dt.date) -> list[dict[str, Any]]:
     """Per direct child of ``root`` (and ``root``'s own branches' candidates when it is a
     branch): candidates by stage and overdue, one grouped query."""
-    children = list(root.get_children().order_by("path")) or [root]
+    children = list(Organization.objects.get_children(root).order_by("path")) or [root]
     rows = (
         candidates.filter(organization__path__startswith=root.path)
         .values("organization__path", "stage")

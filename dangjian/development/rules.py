@@ -11,13 +11,13 @@ the actions feed them what the records say.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import pairwise
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from dangjian.core.dates import add_months, add_years, age_on
 from dangjian.core.rulesets import Confidence, Figure, register, value
@@ -339,8 +339,9 @@ def working_days(start: dt.date, end: dt.date) -> int:
 
 
 def probation_ends(history: History) -> dt.date | None:
-    """Last day of probation: one year from the admission vote (D19), plus an extension
-    (D20). Full membership and party standing count from the day after."""
+    """The day probation ends: one year from the admission vote (D19), plus an extension
+    (D20). Full membership and party standing count from this day (``full_member_from``),
+    as the member registry's D19 check does."""
     vote = history.last(StepKind.ADMISSION_VOTE)
     if vote is None:
         return None
@@ -363,6 +364,10 @@ def approval_deadline(vote_on: dt.date, special: bool) -> dt.date:
 
 def _fmt(day: dt.date) -> str:
     return day.isoformat()
+
+
+def _list(items: Iterable[str]) -> str:
+    return pgettext("list separator", ", ").join(items)
 
 
 # --- Checks ---------------------------------------------------------------------------
@@ -474,6 +479,8 @@ def _interval_problems(history: History, new: StepFact, candidate: CandidateFact
                 )
             )
         problems += _examination_gaps(history, on)
+    if kind == StepKind.EXAMINATION:
+        problems += _examination_gaps(history, on)
     if kind == StepKind.ADMISSION_VOTE:
         pre_review = history.last(StepKind.PRE_REVIEW)
         if pre_review:
@@ -489,17 +496,19 @@ def _interval_problems(history: History, new: StepFact, candidate: CandidateFact
                         % {"months": value(MEETING_AFTER_PRE_REVIEW_MONTHS.key, pre_review.on), "date": _fmt(deadline)},
                     )
                 )
-        if candidate.leaving_on and candidate.leaving_on <= add_months(on, value(LEAVING_MONTHS.key, on)):
-            problems.append(
-                Problem(
-                    "D18",
-                    _(
-                        "The candidate leaves the unit on %(date)s, within %(months)s months:"
-                        " generally not admitted here (D18)."
-                    )
-                    % {"date": _fmt(candidate.leaving_on), "months": value(LEAVING_MONTHS.key, on)},
+    leaving = candidate.leaving_on
+    admitting = kind in (StepKind.ADMISSION_VOTE, StepKind.ADMISSION_APPROVAL)
+    if admitting and leaving and leaving <= add_months(on, value(LEAVING_MONTHS.key, on)):
+        problems.append(
+            Problem(
+                "D18",
+                _(
+                    "The candidate leaves the unit on %(date)s, within %(months)s months:"
+                    " generally not admitted here (D18)."
                 )
+                % {"date": _fmt(leaving), "months": value(LEAVING_MONTHS.key, on)},
             )
+        )
     if kind == StepKind.ADMISSION_APPROVAL:
         vote = history.last(StepKind.ADMISSION_VOTE)
         if vote:
@@ -570,22 +579,22 @@ def _interval_problems(history: History, new: StepFact, candidate: CandidateFact
 
 
 def _examination_gaps(history: History, on: dt.date) -> list[Problem]:
-    """D6: from becoming an activist until ``on``, no more than the figure's months
-    between two examinations."""
+    """D6: no more than the figure's months between becoming an activist or the last
+    examination and ``on`` (an examination, or step 7). Earlier gaps were checked when
+    their examination was recorded."""
     activist = history.last(StepKind.ACTIVIST)
     if activist is None:
         return []
     months = value(EXAMINATION_MONTHS.key, activist.on)
-    marks = [activist.on, *sorted(s.on for s in history.all(StepKind.EXAMINATION)), on]
-    for start, end in pairwise(marks):
-        if end > add_months(start, months):
-            return [
-                Problem(
-                    "D6",
-                    _("Activists are examined every %(months)s months: none between %(start)s and %(end)s (D6).")
-                    % {"months": months, "start": _fmt(start), "end": _fmt(add_months(start, months))},
-                )
-            ]
+    start = max([activist.on, *(s.on for s in history.all(StepKind.EXAMINATION))])
+    if on > add_months(start, months):
+        return [
+            Problem(
+                "D6",
+                _("Activists are examined every %(months)s months: none between %(start)s and %(end)s (D6).")
+                % {"months": months, "start": _fmt(start), "end": _fmt(add_months(start, months))},
+            )
+        ]
     return []
 
 
@@ -599,16 +608,21 @@ def _content_problems(history: History, new: StepFact, candidate: CandidateFact)
             Problem(
                 rule,
                 _("%(step)s is decided by: %(bodies)s.")
-                % {"step": StepKind(kind).label, "bodies": ", ".join(str(Body(b).label) for b in allowed)},
+                % {"step": StepKind(kind).label, "bodies": _list(str(Body(b).label) for b in allowed)},
             )
         )
+    if kind == StepKind.ACTIVIST and new.body == Body.BRANCH_COMMITTEE and not candidate.has_committee:
+        problems.append(Problem("D3", _("The branch has no committee: its general meeting determines activists (D3).")))
     if kind == StepKind.ACTIVIST and new.body == Body.GENERAL_MEETING and candidate.has_committee:
         problems.append(Problem("D3", _("A branch with a committee determines activists by its committee (D3).")))
     if kind in WITH_PEOPLE and not new.people:
         problems.append(Problem("D", _("Name the people involved.")))
     if kind == StepKind.TALK and new.people and not any(p.committee_member for p in new.people):
         problems.append(
-            Problem("D2", _("The talk is held by the secretary, a deputy secretary or a committee member (D2)."))
+            Problem(
+                "D2",
+                _("The talk is held by the secretary, a deputy secretary or the organization committee member (D2)."),
+            )
         )
     if kind == StepKind.CONTACTS:
         limits = value(CONTACTS.key, new.on)
@@ -680,11 +694,12 @@ def _content_problems(history: History, new: StepFact, candidate: CandidateFact)
                 )
             )
     if kind in VOTES:
+        rule = "D21" if kind == StepKind.FULL_VOTE else "D14"
         if new.vote_passed is None:
-            problems.append(Problem("D14", _("Record the vote of the branch general meeting (D13, D14).")))
+            problems.append(Problem(rule, _("Record the vote of the branch general meeting (D13, D14).")))
         elif not new.vote_passed:
-            problems += [Problem("D14", message) for message in new.vote_problems] or [
-                Problem("D14", _("The vote did not carry (D13, D14)."))
+            problems += [Problem(rule, message) for message in new.vote_problems] or [
+                Problem(rule, _("The vote did not carry (D13, D14)."))
             ]
     if kind in APPROVALS and new.approver_kind:
         if new.approver_kind not in (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.LEADING_COMMITTEE):
@@ -708,9 +723,7 @@ def _content_problems(history: History, new: StepFact, candidate: CandidateFact)
             if not any(s.has_documents for s in history.all(step_kind))
         ]
         if missing:
-            problems.append(
-                Problem("D24", _("The archive lacks: %(missing)s (D24).") % {"missing": ", ".join(missing)})
-            )
+            problems.append(Problem("D24", _("The archive lacks: %(missing)s (D24).") % {"missing": _list(missing)}))
     return problems
 
 
@@ -770,8 +783,11 @@ def next_due(history: Sequence[StepFact], today: dt.date) -> list[Due]:
     if activist and reached < NUMBER[StepKind.DEVELOPMENT_OBJECT]:
         months = value(EXAMINATION_MONTHS.key, activist.on)
         marks = [activist.on, *(s.on for s in hist.all(StepKind.EXAMINATION))]
-        exam_kind = StepKind.EXAMINATION if reached >= NUMBER[StepKind.CONTACTS] else following
-        dues.append(Due(exam_kind, "D6", due_on=add_months(max(marks), months), note=_("examination of the activist")))
+        dues.append(
+            Due(
+                StepKind.EXAMINATION, "D6", due_on=add_months(max(marks), months), note=_("examination of the activist")
+            )
+        )
         if reached >= NUMBER[StepKind.EXAMINATION]:
             dues.append(
                 Due(

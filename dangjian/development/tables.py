@@ -21,7 +21,7 @@ class CandidateTable(tables.Table):
     organization = tables.Column(verbose_name=_("Branch"), order_by=("organization__path",))
     stage = tables.Column(verbose_name=_("Stage"))
     last_step_on = tables.DateColumn(verbose_name=_("Last step on"), format="Y-m-d")
-    next_kind = tables.Column(verbose_name=_("Next step"))
+    next_kind = tables.Column(verbose_name=_("Next due"))
     ready_on = tables.DateColumn(verbose_name=_("Possible from"), format="Y-m-d")
     due_on = tables.DateColumn(verbose_name=_("Due by"), format="Y-m-d")
     due = tables.Column(verbose_name=_("Due"), empty_values=(), orderable=False)

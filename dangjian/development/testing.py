@@ -15,6 +15,7 @@ from dangjian.core.testing import make_id_number
 from dangjian.development import actions, rules
 from dangjian.development.choices import Body, Recommendation, StepKind
 from dangjian.development.models import Candidate, Step, StepDocument
+from dangjian.development.queries import talkers
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import Gender, PartyPost, PostKind
 from dangjian.members.models import Member, Post
@@ -87,7 +88,14 @@ def general_meeting(org: Organization, on: dt.date, actor: Any) -> Event:
     existing = Event.objects.filter(organization=org, kind=EventKind.GENERAL_MEETING, held_on=on).first()
     if existing:
         return existing
-    event = Event(organization=org, kind=EventKind.GENERAL_MEETING, state=EventState.HELD, held_on=on, topic="发展党员")
+    event = Event(
+        organization=org,
+        kind=EventKind.GENERAL_MEETING,
+        state=EventState.HELD,
+        held_on=on,
+        topic="发展党员",
+        minutes=f"<p>{on:%Y年%m月%d日}召开支部党员大会，讨论发展党员事项，采取无记名投票方式表决。</p>",
+    )
     return orglife_actions.create_event(event, actor=actor)
 
 
@@ -114,11 +122,7 @@ def take_step(
     people: Sequence[Member] = fields.pop("people", ())
     full = full_members(org, on)
     if not people and kind == StepKind.TALK:
-        # The branch's committee, else the committee of the nearest organization above.
-        for holder in [org, *reversed(org.get_ancestors())]:
-            people = list(committee_on(holder, on)[:1])
-            if people:
-                break
+        people = list(talkers(org, on)[:1])
     elif not people and kind in (StepKind.CONTACTS, StepKind.INTRODUCERS):
         people = full[1:3]
     elif not people and kind == StepKind.APPROVAL_TALK:

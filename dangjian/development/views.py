@@ -58,6 +58,16 @@ class BoardView(ScopedListView):
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("organization")
 
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        """``?org=`` on the board means the organization's subtree, as its counts do."""
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = kwargs.get("data")
+        if data is not None and data.get("org") and not data.get("within"):
+            data = data.copy()
+            data["within"] = data.pop("org")[0]
+            kwargs["data"] = data
+        return kwargs
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
@@ -85,7 +95,7 @@ class BoardView(ScopedListView):
         plans = Plan.objects.restrict(self.request.user).filter(year=year, organization__path__startswith=root.path)
         rows: list[dict[str, Any]] = []
         for plan in plans.select_related("organization")[:5]:
-            rows += [dict(row, plan=plan) for row in queries.plan_progress(plan)]
+            rows += [dict(row, plan=plan, plan_visible=True) for row in queries.plan_progress(plan)]
         if not rows:
             quota = (
                 Quota.objects.restrict(self.request.user)
@@ -94,8 +104,11 @@ class BoardView(ScopedListView):
                 .first()
             )
             if quota:
+                # The committee's plan itself is out of scope: the quota row only, no link.
                 rows = [
-                    dict(row, plan=quota.plan) for row in queries.plan_progress(quota.plan) if row["quota"] == quota
+                    dict(row, plan=quota.plan, plan_visible=False)
+                    for row in queries.plan_progress(quota.plan)
+                    if row["quota"] == quota
                 ]
         return rows
 
@@ -135,6 +148,7 @@ class CandidateDetailView(ScopedDetailView):
         context.update(
             steps=steps,
             dues=rules.next_due(history, today),
+            file_problems=queries.file_check(candidate, today),
             due_state=queries.due_state(candidate, today),
             next_kinds=[StepKind(k) for k in rules.allowed_next(history)] if can_change else [],
             following=rules.following(history),
@@ -412,7 +426,7 @@ class PlanFormMixin:
     request: HttpRequest
 
     def children_of(self, committee: Organization) -> list[Organization]:
-        return list(committee.get_children().filter(dissolved_on__isnull=True).order_by("path"))
+        return list(Organization.objects.get_children(committee).filter(dissolved_on__isnull=True).order_by("path"))
 
 
 class PlanCreateView(PlanFormMixin, ActionFormView):
@@ -443,7 +457,8 @@ class PlanCreateView(PlanFormMixin, ActionFormView):
         return actions.save_plan(form.save(commit=False), form.quotas(), actor=self.request.user)
 
     def success_url(self, result: Plan) -> str:
-        return result.get_absolute_url()
+        # The quotas are given per organization under the committee chosen here.
+        return reverse("development:plan_edit", args=[result.pk])
 
     def cancel_url(self, target: Any) -> str:
         return reverse("development:plans")

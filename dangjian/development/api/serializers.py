@@ -10,6 +10,7 @@ from rest_framework import serializers
 from dangjian.development.models import Candidate, Step
 from dangjian.members.models import Member
 from dangjian.members.tables import sees_sensitive
+from dangjian.orgs.models import Organization
 
 
 class CandidateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -66,6 +67,10 @@ class CandidateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         super().__init__(*args, **kwargs)
         if self.instance is not None:
             self.fields["id_number"].required = False
+        request = self.context.get("request")
+        if request is not None:
+            # Organizations out of scope are unknown, as in the other APIs (no name in errors).
+            self.fields["organization"].queryset = Organization.objects.restrict(request.user)
 
     def get_id_number_display(self, obj: Candidate) -> str:
         return obj.id_number if sees_sensitive(self.context.get("request")) else obj.id_number_masked

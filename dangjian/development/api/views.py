@@ -20,6 +20,7 @@ from dangjian.core.scoping import get_in_scope
 from dangjian.development import actions
 from dangjian.development.api.serializers import CandidateSerializer, StepSerializer
 from dangjian.development.filters import CandidateFilter
+from dangjian.development.forms import people_for
 from dangjian.development.models import Candidate, Step
 from dangjian.members.models import Member
 from dangjian.orglife.models import Event
@@ -77,11 +78,22 @@ class CandidateViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         people = data.pop("people", [])
-        if any(not Member.objects.restrict(request.user).filter(pk=p.pk).exists() for p in people):
+        # Members in scope, and those the form offers (a committee member above the branch
+        # may hold the talk, D2).
+        offered = people_for(candidate)
+        if any(
+            not Member.objects.restrict(request.user).filter(pk=p.pk).exists() and not offered.filter(pk=p.pk).exists()
+            for p in people
+        ):
             raise ValidationError({"people": [_("Unknown member.")]})
         event = data.get("event")
         if event is not None and not Event.objects.restrict(request.user).filter(pk=event.pk).exists():
             raise ValidationError({"event": [_("Unknown meeting.")]})
+        approver = data.get("decided_by")
+        branch_path = candidate.organization.path
+        if approver is not None and not (branch_path.startswith(approver.path) and approver.path != branch_path):
+            # As the form offers: only a committee above the candidate's branch approves (D16).
+            raise ValidationError({"decided_by": [_("Choose a party committee above the candidate's branch (D16).")]})
         counts = {name: data.pop(name) for name in VOTE_FIELDS if name in data}
         override_reason = data.pop("override_reason", "")
         if "on" not in data and event is None:
