@@ -3,6 +3,7 @@ export, forms that call actions, and the dashboard, audit and rules pages."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar
 
 from django import forms
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +94,38 @@ class ScopedListView(ScopedMixin, SingleTableMixin, FilterView):  # type: ignore
         query.pop("_export", None)
         context["export_query"] = query.urlencode()
         return context
+
+
+# Uploaded files shown in the browser: PDFs and images only, by extension. Anything else
+# (an uploaded HTML page, a script) downloads instead of running in the site.
+INLINE_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+
+
+def serve_upload(field_file: Any) -> FileResponse:
+    """An uploaded file (already loaded through the scope): inline for a PDF or an image,
+    as a download otherwise; sandboxed so that even an inline file runs no script."""
+    name = field_file.name.rsplit("/", 1)[-1]
+    content_type = INLINE_TYPES.get(os.path.splitext(name)[1].lower())
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        filename=name,
+        as_attachment=content_type is None,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.accounts.roles import Action
+from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
 from dangjian.core.scoping import can, ensure_in_scope
 from dangjian.development import queries, rules
@@ -55,8 +55,7 @@ def register_candidate(
     problems = candidate.identity_problems(timezone.localdate())
     if problems:
         raise ValidationError(problems)
-    if Member.objects.filter(id_number_digest=candidate.id_number_digest, status__in=ACTIVE_STATUSES).exists():
-        raise ValidationError({"id_number": _("This person is already a party member.")})
+    _refuse_member(candidate)
     candidate.stage = Stage.APPLICANT
     candidate.full_clean()
     candidate.save()
@@ -69,6 +68,21 @@ def register_candidate(
     ensure_in_scope(actor, candidate, Action.ADD)
     candidate.refresh_from_db()
     return candidate
+
+
+def _refuse_member(candidate: Candidate) -> None:
+    """One record per person: someone in the member registry is not a candidate (a former
+    member's return is a matter for the registry, not this procedure)."""
+    status = Member.objects.filter(id_number_digest=candidate.id_number_digest).values_list("status", flat=True).first()
+    if status in ACTIVE_STATUSES:
+        raise ValidationError({"id_number": _("This person is already a party member.")})
+    if status:
+        raise ValidationError(
+            {
+                "id_number": _("This person has a record in the member registry (%(status)s).")
+                % {"status": Status(status).label}
+            }
+        )
 
 
 @transaction.atomic
@@ -85,6 +99,8 @@ def update_candidate(candidate: Candidate, *, actor: Any, before: dict[str, Any]
     problems = candidate.identity_problems(timezone.localdate())
     if problems:
         raise ValidationError(problems)
+    if candidate.id_number_digest != original.id_number_digest:
+        _refuse_member(candidate)
     candidate.full_clean()
     candidate.save()
     audit.record(actor, "update", candidate, before=before)
@@ -137,7 +153,9 @@ def record_step(
     today = today or timezone.localdate()
     candidate = Candidate.objects.select_for_update().select_related("organization").get(pk=step.candidate_id)
     step.candidate = candidate
-    people = list(people)
+    people = list(dict.fromkeys(people))  # a person named twice counts once (D5, D8)
+    if step.special_extension and not can(actor, Candidate, Action.OVERRIDE):
+        raise PermissionDenied(_("Only an administrator records a special extension of the approval period (D17)."))
     vote_problems: tuple[Any, ...] = ()
     if step.kind in rules.VOTES:
         vote_problems = _vote_for(step, candidate, vote_counts, actor)
@@ -145,16 +163,24 @@ def record_step(
         step.decided_by = queries.approving_committee(candidate.organization)
     if not step.body and step.kind in rules.BODIES:
         step.body = rules.BODIES[step.kind][0]
-        if step.body == Body.BRANCH_COMMITTEE and not queries.candidate_fact(candidate, step.on).has_committee:
+        if (
+            Body.GENERAL_MEETING in rules.BODIES[step.kind]
+            and step.body == Body.BRANCH_COMMITTEE
+            and not queries.candidate_fact(candidate, step.on).has_committee
+        ):
             step.body = Body.GENERAL_MEETING  # a branch without a committee decides in its general meeting (D3)
+        if step.kind == StepKind.ENDED and step.end_reason == EndReason.PROBATION_CANCELLED:
+            step.body = Body.GENERAL_MEETING  # D20
     history = queries.history(candidate)
     fact = queries.step_fact(step, queries.person_facts(people, step.on, candidate.organization), vote_problems)
     problems = rules.step_problems(history, fact, queries.candidate_fact(candidate, step.on), today)
     if problems:
         if not override_reason.strip():
             raise RuleViolation(problems)
-        if not can(actor, Candidate, Action.OVERRIDE):
-            raise PermissionDenied(_("Only an administrator can record a step against the rules."))
+        if not _may_override(actor, candidate):
+            raise PermissionDenied(
+                _("Only an administrator of a higher organization can record a step against the rules.")
+            )
         step.override_reason = override_reason.strip()
         step.overridden_problems = [{"rule": p.rule, "message": str(p)} for p in problems]
         step.overridden_by = actor if getattr(actor, "pk", None) else None
@@ -166,6 +192,16 @@ def record_step(
     refresh(candidate, today)
     ensure_in_scope(actor, step, Action.ADD)
     return step
+
+
+def _may_override(actor: Any, candidate: Candidate) -> bool:
+    """Administrators override, from above the branch (not the branch's own account)."""
+    if not can(actor, Candidate, Action.OVERRIDE):
+        return False
+    if actor.role == Role.PLATFORM_ADMIN:
+        return True
+    scope = actor.scope_path or ""
+    return bool(scope) and candidate.organization.path.startswith(scope) and candidate.organization.path != scope
 
 
 def _apply_to_registry(step: Step, candidate: Candidate, actor: Any) -> None:
@@ -188,7 +224,12 @@ def _apply_to_registry(step: Step, candidate: Candidate, actor: Any) -> None:
         candidate.member = member
         candidate.save(update_fields=["member", "updated_at"])
         audit.record(actor, "update", candidate, before=before)
+    elif step.kind in (StepKind.FULL_APPROVAL, StepKind.ARCHIVED) and candidate.member is None:
+        # No override makes a full member of someone the registry never admitted.
+        raise ValidationError(_("There is no member record: admission (step 17) was not approved here."))
     elif step.kind == StepKind.FULL_APPROVAL and candidate.member is not None:
+        if candidate.member.status == Status.FULL:
+            return  # already made full in the registry: the file follows it
         full_from = rules.full_member_from(rules.History(queries.history(candidate)))
         member_actions.record_transition(
             candidate.member,
@@ -289,6 +330,14 @@ def remove_document(document: StepDocument, *, actor: Any) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def undoable(candidate: Candidate) -> bool:
+    """Whether the latest step can be taken back (see ``remove_last_step``)."""
+    step = candidate.steps.order_by("-on", "-id").first()
+    if step is None or step.kind == StepKind.APPLICATION or step.kind in rules.APPROVALS:
+        return False
+    return not (step.kind == StepKind.ENDED and candidate.member_id)
+
+
 @transaction.atomic
 def remove_last_step(candidate: Candidate, *, actor: Any) -> None:
     """Take back the latest step recorded by mistake (administrators only). Steps that
@@ -302,6 +351,14 @@ def remove_last_step(candidate: Candidate, *, actor: Any) -> None:
         raise ValidationError(_("There is no step to take back."))
     if step.kind in rules.APPROVALS or (step.kind == StepKind.ENDED and candidate.member_id):
         raise ValidationError(_("This step changed the member registry; it cannot be taken back here."))
+    if (
+        step.kind == StepKind.ENDED
+        and Candidate.objects.open()
+        .filter(id_number_digest=candidate.id_number_digest)
+        .exclude(pk=candidate.pk)
+        .exists()
+    ):
+        raise ValidationError(_("The person has applied again since; this file stays closed."))
     ensure_in_scope(actor, step, Action.DELETE)
     before = audit.snapshot(step)
     vote = step.vote

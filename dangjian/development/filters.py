@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.filters import StyledFilterSet
 from dangjian.development import queries
 from dangjian.development.choices import DueState, Stage, StepKind
-from dangjian.development.models import Candidate, Step
+from dangjian.development.models import FIRST_YEAR, LAST_YEAR, Candidate, Step
 from dangjian.orgs.filters import SubtreeFilter
 from dangjian.orgs.models import Organization
 
@@ -26,9 +26,16 @@ class CandidateFilter(StyledFilterSet):
         choices=[(DueState.OVERDUE.value, DueState.OVERDUE.label), (DueState.DUE_SOON.value, DueState.DUE_SOON.label)],
         method="filter_due",
     )
-    admitted_in = django_filters.NumberFilter(label=_("Admitted in (year)"), method="filter_admitted_in")
+    admitted_in = django_filters.NumberFilter(
+        label=_("Admitted in (year)"),
+        method="filter_admitted_in",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+    )
     within = SubtreeFilter(label=_("Within"), path_lookup="organization__path")
-    org = django_filters.NumberFilter(label=_("Organization"), field_name="organization_id")
+    org = django_filters.NumberFilter(
+        label=_("Organization"), field_name="organization_id", min_value=1, max_value=2**31 - 1
+    )
 
     class Meta:
         model = Candidate

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,11 +13,9 @@ from dangjian.core.forms import StyledModelForm
 from dangjian.development import queries, rules
 from dangjian.development.choices import Body, StepKind
 from dangjian.development.models import Candidate, Plan, Step, StepDocument
-from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.members.forms import PERSONAL_FIELDS, OrgChoiceField, visible_branches
 from dangjian.members.models import Member
 from dangjian.orglife.models import Event
-from dangjian.orglife.queries import committee_on
 from dangjian.orgs.models import Organization
 
 
@@ -69,20 +66,6 @@ class MemberChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
 class EventChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Event) -> str:
         return f"{obj.held_on} · {obj.topic}"
-
-
-def people_for(candidate: Candidate) -> Any:
-    """Who may be named on a step of ``candidate`` (the form and the API): members of the
-    branch and of the committees above it (the talk, D2); the rules check who is a full
-    member (D5, D8)."""
-    org = candidate.organization
-    above = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
-    return (
-        Member.objects.filter(status__in=ACTIVE_STATUSES)
-        .filter(Q(organization=org) | Q(posts__organization__path__in=above, posts__ended_on__isnull=True))
-        .distinct()
-        .order_by("name_pinyin")
-    )
 
 
 # Fields of each step beyond date, body and notes.
@@ -174,14 +157,15 @@ class StepForm(StyledModelForm):
                 self.fields["body"].initial = allowed[0]
                 if (
                     allowed[0] == Body.BRANCH_COMMITTEE
-                    and not committee_on(candidate.organization, timezone.localdate()).exists()
+                    and Body.GENERAL_MEETING in allowed
+                    and not queries.candidate_fact(candidate, timezone.localdate()).has_committee
                 ):
                     self.fields["body"].initial = Body.GENERAL_MEETING  # no committee: the general meeting (D3)
                 self.fields["body"].required = True
             else:
                 del self.fields["body"]
         if "people" in self.fields:
-            self.fields["people"].queryset = people_for(candidate)
+            self.fields["people"].queryset = queries.people_for(candidate)
             self.fields["people"].required = False
         if "event" in self.fields:
             self.fields["event"].queryset = queries.general_meetings(candidate)

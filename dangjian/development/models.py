@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -213,6 +214,11 @@ class Step(ScopedModel):
         return bool(self.overridden_problems)
 
 
+SCAN_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "tif", "tiff"]
+# Years a plan or a filter may name (the founding of the state to a far future).
+FIRST_YEAR, LAST_YEAR = 1949, 2999
+
+
 def document_path(instance: StepDocument, filename: str) -> str:
     return f"development/{instance.step.on:%Y/%m}/{filename}"
 
@@ -224,7 +230,12 @@ class StepDocument(ScopedModel):
     scope_paths: ClassVar[tuple[str, ...]] = ("step__candidate__organization__path",)
 
     step = models.ForeignKey(Step, verbose_name=_("step"), on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(_("file"), upload_to=document_path)
+    file = models.FileField(
+        _("file"),
+        upload_to=document_path,
+        validators=[FileExtensionValidator(SCAN_EXTENSIONS)],
+        help_text=_("A scan or photo: PDF, JPEG, PNG or TIFF."),
+    )
     description = models.CharField(_("description"), max_length=200, blank=True)
 
     class Meta:
@@ -247,7 +258,9 @@ class Plan(ScopedModel):
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="development_plans"
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

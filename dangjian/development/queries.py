@@ -14,11 +14,11 @@ from dangjian.core.rulesets import value
 from dangjian.development import rules
 from dangjian.development.choices import OPEN_STAGES, DueState, Stage, StepKind
 from dangjian.development.models import Candidate, Plan, Step
-from dangjian.members.choices import PartyPost, Portfolio, PostKind
+from dangjian.members.choices import ACTIVE_STATUSES, COMMITTEE_POSTS, PartyPost, Portfolio, PostKind
 from dangjian.members.models import Member, Post
-from dangjian.orglife.queries import committee_on
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
+from dangjian.orgs.rules import COMMITTEE_MIN_SIZE
 
 # D2: the secretary, a deputy secretary or the committee member for organization.
 TALKER_POSTS = Q(party_post__in=[PartyPost.SECRETARY, PartyPost.DEPUTY_SECRETARY]) | Q(
@@ -39,39 +39,93 @@ def talkers(org: Organization, on: dt.date) -> QuerySet[Member]:
     return Member.objects.filter(pk__in=posts.values("member_id")).order_by("-posts__organization__depth", "pk")
 
 
-def person_facts(people: Iterable[Member], on: dt.date, org: Organization) -> tuple[rules.PersonFact, ...]:
-    """What the registry says of each person on ``on``: full member then (D5, D8), and
-    whether they may hold the talk (D2) as secretary, deputy secretary or committee member
-    for organization of ``org`` or an organization above it."""
-    people = list(people)
-    above = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
-    committee = set(
+def _above(org: Organization) -> list[str]:
+    """Paths of ``org`` and the organizations above it."""
+    return [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
+
+
+def _held_on(posts: list[tuple[int, dt.date, dt.date | None]], on: dt.date) -> set[int]:
+    """Members of ``(member, from, until)`` rows holding their post on ``on``."""
+    return {member for member, start, end in posts if start <= on and (end is None or end >= on)}
+
+
+def _talker_posts(people: Iterable[int], org: Organization) -> list[tuple[int, dt.date, dt.date | None]]:
+    return list(
         Post.objects.filter(TALKER_POSTS)
-        .filter(
-            member__in=people,
-            kind=PostKind.PARTY,
-            organization__path__in=above,
-            started_on__lte=on,
-        )
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
-        .values_list("member_id", flat=True)
+        .filter(member__in=list(people), kind=PostKind.PARTY, organization__path__in=_above(org))
+        .values_list("member_id", "started_on", "ended_on")
     )
+
+
+def _person_facts(
+    people: Iterable[Member], on: dt.date, talker_posts: list[tuple[int, dt.date, dt.date | None]]
+) -> tuple[rules.PersonFact, ...]:
+    talkers_then = _held_on(talker_posts, on)
     return tuple(
         rules.PersonFact(
             name=p.name,
             full_member=p.full_on is not None and p.full_on <= on and (p.left_on is None or p.left_on > on),
-            committee_member=p.pk in committee,
+            committee_member=p.pk in talkers_then,
         )
         for p in people
     )
 
 
-def candidate_fact(candidate: Candidate, on: dt.date) -> rules.CandidateFact:
+def people_for(candidate: Candidate) -> QuerySet[Member]:
+    """Who may be named on a step of ``candidate`` (form and API): current members of its
+    branch, and those holding a post that may hold the talk (D2) in the branch or a
+    committee above it. The rules check who was a full member on the day (D5, D8)."""
+    org = candidate.organization
+    talker_ids = (
+        Post.objects.filter(TALKER_POSTS)
+        .filter(kind=PostKind.PARTY, organization__path__in=_above(org), ended_on__isnull=True)
+        .values("member_id")
+    )
+    return (
+        Member.objects.filter(status__in=ACTIVE_STATUSES)
+        .filter(Q(organization_id=org.pk) | Q(pk__in=talker_ids))
+        .order_by("name_pinyin", "pk")
+    )
+
+
+def person_facts(people: Iterable[Member], on: dt.date, org: Organization) -> tuple[rules.PersonFact, ...]:
+    """What the registry says of each person on ``on``: full member then (D5, D8), and
+    whether they may hold the talk (D2) as secretary, deputy secretary or committee member
+    for organization of ``org`` or an organization above it (one query)."""
+    people = list(people)
+    return _person_facts(people, on, _talker_posts((p.pk for p in people), org))
+
+
+def _committee_posts(org: Organization | int) -> list[tuple[int, dt.date, dt.date | None]]:
+    org_id = org if isinstance(org, int) else org.pk
+    return list(
+        Post.objects.filter(organization_id=org_id, kind=PostKind.PARTY, party_post__in=COMMITTEE_POSTS).values_list(
+            "member_id", "started_on", "ended_on"
+        )
+    )
+
+
+def _candidate_fact(
+    candidate: Candidate, on: dt.date, committee_posts: list[tuple[int, dt.date, dt.date | None]]
+) -> rules.CandidateFact:
+    # D3 with O3: a branch has a committee when at least the smallest committee sits on it
+    # that day; a branch with only a secretary decides in its general meeting.
     return rules.CandidateFact(
         birth_date=candidate.birth_date,
-        has_committee=committee_on(candidate.organization_id, on).exists(),
+        has_committee=len(_held_on(committee_posts, on)) >= value(COMMITTEE_MIN_SIZE.key, on),
         leaving_on=candidate.leaving_on,
     )
+
+
+def candidate_fact(candidate: Candidate, on: dt.date) -> rules.CandidateFact:
+    return _candidate_fact(candidate, on, _committee_posts(candidate.organization_id))
+
+
+def _has_documents(step: Step) -> bool:
+    count = getattr(step, "document_count", None)  # annotated by the history queries
+    if count is not None:
+        return bool(count)
+    return step.pk is not None and step.documents.exists()
 
 
 def step_fact(
@@ -94,7 +148,8 @@ def step_fact(
         vote_problems=vote_problems,
         approver_kind=approver.kind if approver else "",
         approver_sector=approver.sector if approver else "",
-        has_documents=getattr(step, "document_count", None) or (step.pk is not None and step.documents.exists()),
+        has_documents=_has_documents(step),
+        end_reason=step.end_reason,
     )
 
 
@@ -119,10 +174,13 @@ def file_check(candidate: Candidate, today: dt.date) -> list[tuple[Step, list[ru
         .order_by("on", "id")
     )
     org = candidate.organization
-    facts = [step_fact(step, person_facts(step.people.all(), step.on, org)) for step in steps]
+    talker_posts = _talker_posts({p.pk for step in steps for p in step.people.all()}, org)
+    committee_posts = _committee_posts(org)
+    facts = [step_fact(step, _person_facts(step.people.all(), step.on, talker_posts)) for step in steps]
     found = []
     for i, step in enumerate(steps):
-        problems = rules.step_problems(facts[:i], facts[i], candidate_fact(candidate, step.on), today)
+        fact = _candidate_fact(candidate, step.on, committee_posts)
+        problems = rules.step_problems(facts[:i], facts[i], fact, today)
         if problems:
             found.append((step, problems))
     return found
@@ -188,8 +246,11 @@ def due_soon(candidates: QuerySet[Candidate], today: dt.date) -> QuerySet[Candid
 
 
 def overrides(steps: QuerySet[Step]) -> QuerySet[Step]:
-    """Steps recorded against a rule with an administrator's override."""
-    return steps.exclude(overridden_problems=[]).select_related("candidate__organization", "overridden_by")
+    """Steps recorded against a rule with an administrator's override, and approvals
+    given after the normal three months with a special extension (D17)."""
+    return steps.filter(~Q(overridden_problems=[]) | Q(special_extension=True)).select_related(
+        "candidate__organization", "overridden_by"
+    )
 
 
 # --- Plan -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dangjian.accounts.roles import Action
 from dangjian.core.scoping import OutOfScope, can, get_in_scope
 from dangjian.development import reports
 from dangjian.development.models import Candidate
+from dangjian.development.views import pk_from
 from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
@@ -41,8 +42,8 @@ class SummaryPdfView(LoginRequiredMixin, View):
             raise PermissionDenied
         candidates = Candidate.objects.restrict(user, Action.EXPORT)
         pk = request.GET.get("org") or scope_roots(user).values_list("pk", flat=True).first()
-        if pk is None or not str(pk).isdigit():
+        if pk is None:
             raise OutOfScope
-        root = get_in_scope(user, Organization, Action.VIEW, pk=int(pk))
+        root = get_in_scope(user, Organization, Action.VIEW, pk=pk_from(str(pk)))
         today = timezone.localdate()
         return _pdf(reports.summary_pdf(root, candidates, today=today), f"development-{root.code}-{today}.pdf")

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext
 
 from dangjian.core.dates import add_months, add_years, age_on
 from dangjian.core.rulesets import Confidence, Figure, register, value
-from dangjian.development.choices import Body, Stage, StepKind
+from dangjian.development.choices import Body, EndReason, Stage, StepKind
 from dangjian.members.rules import MIN_AGE, PROBATION_EXTENSION_MAX_MONTHS, PROBATION_YEARS
 from dangjian.orgs.choices import OrgKind, Sector
 
@@ -189,6 +189,7 @@ BODIES: dict[str, tuple[str, ...]] = {
     StepKind.ASSIGNED: (Body.BRANCH_COMMITTEE, Body.GENERAL_MEETING),
     StepKind.FULL_VOTE: (Body.GENERAL_MEETING,),
     StepKind.EXTENSION: (Body.GENERAL_MEETING,),
+    StepKind.ENDED: (Body.BRANCH_COMMITTEE, Body.GENERAL_MEETING, Body.BRANCH),
     StepKind.FULL_APPROVAL: (Body.HIGHER_COMMITTEE,),
 }
 # Steps that name people: the talk (D2), contacts (D5), introducers (D8), the higher
@@ -257,6 +258,7 @@ class StepFact:
     approver_kind: str = ""  # kind and sector of the approving organization (D16)
     approver_sector: str = ""
     has_documents: bool = False  # D24
+    end_reason: str = ""  # leaving the procedure (D20: during probation only by cancellation)
 
 
 @dataclass(frozen=True)
@@ -411,6 +413,8 @@ def _order_problems(history: History, new: StepFact) -> list[Problem]:
             problems.append(Problem("D20", _("Probation can be extended only during probation (after step 17).")))
         elif history.last(StepKind.EXTENSION):
             problems.append(Problem("D20", _("Probation can be extended once only.")))
+    elif new.kind == StepKind.ENDED and reached >= NUMBER[StepKind.FULL_APPROVAL]:
+        problems.append(Problem("D", _("Full membership is approved: the procedure is over.")))
     latest = history.latest_on
     if latest and new.on < latest:
         problems.append(
@@ -565,6 +569,33 @@ def _interval_problems(history: History, new: StepFact, candidate: CandidateFact
                         },
                     )
                 )
+    in_probation = NUMBER[StepKind.ADMISSION_APPROVAL] <= history.reached < NUMBER[StepKind.FULL_APPROVAL]
+    if kind in (StepKind.EXTENSION, StepKind.ENDED) and in_probation:
+        vote = history.last(StepKind.ADMISSION_VOTE)
+        end = add_years(vote.on, value(PROBATION_YEARS.key, vote.on)) if vote else None  # before any extension
+        if kind == StepKind.EXTENSION and end and on < end:
+            problems.append(
+                Problem(
+                    "D20",
+                    _("Probation is extended when it ends, on %(date)s, by the branch general meeting (D20).")
+                    % {"date": _fmt(end)},
+                )
+            )
+        if kind == StepKind.ENDED and new.end_reason != EndReason.PROBATION_CANCELLED:
+            problems.append(
+                Problem(
+                    "D20",
+                    _(
+                        "A probationary member leaves the procedure only by the cancellation of the probationary"
+                        " qualification (D20); a move to another unit is a transfer."
+                    ),
+                )
+            )
+    if kind == StepKind.ENDED and new.end_reason == EndReason.PROBATION_CANCELLED:
+        if history.reached < NUMBER[StepKind.ADMISSION_APPROVAL]:
+            problems.append(Problem("D20", _("Only a probationary member's qualification can be cancelled (D20).")))
+        elif new.body != Body.GENERAL_MEETING:
+            problems.append(Problem("D20", _("The branch general meeting decides the cancellation (D20).")))
     if kind == StepKind.EXTENSION:
         low, high = value(EXTENSION_MIN_MONTHS.key, on), value(PROBATION_EXTENSION_MAX_MONTHS.key, on)
         if not new.months or not low <= new.months <= high:

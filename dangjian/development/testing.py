@@ -15,14 +15,13 @@ from dangjian.core.testing import make_id_number
 from dangjian.development import actions, rules
 from dangjian.development.choices import Body, Recommendation, StepKind
 from dangjian.development.models import Candidate, Step, StepDocument
-from dangjian.development.queries import talkers
+from dangjian.development.queries import candidate_fact, talkers
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import Gender, PartyPost, PostKind
 from dangjian.members.models import Member, Post
 from dangjian.orglife import actions as orglife_actions
 from dangjian.orglife.choices import EventKind, EventState
 from dangjian.orglife.models import Event
-from dangjian.orglife.queries import committee_on
 from dangjian.orgs.models import Organization
 
 # Months after the application at which each step is taken, keeping every interval rule.
@@ -137,7 +136,7 @@ def take_step(
     if kind == StepKind.ACTIVIST and not step.recommendation:
         step.recommendation = Recommendation.MEMBERS
     if kind == StepKind.ACTIVIST and not step.body:
-        step.body = Body.BRANCH_COMMITTEE if committee_on(org, on).exists() else Body.GENERAL_MEETING
+        step.body = Body.BRANCH_COMMITTEE if candidate_fact(candidate, on).has_committee else Body.GENERAL_MEETING
     if kind == StepKind.POLITICAL_REVIEW and not step.conclusion:
         step.conclusion = "政治审查合格"
     if kind == StepKind.TRAINING and step.training_days is None:

@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from dangjian.core import audit
 from dangjian.core.forms import ConfirmForm
 from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, apply_errors
+from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, apply_errors, serve_upload
 from dangjian.development import actions, queries, rules
 from dangjian.development.choices import Stage, StepKind
 from dangjian.development.filters import CandidateFilter, OverrideFilter
@@ -35,13 +36,18 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
 
+def pk_from(value: str) -> int:
+    """A primary key from a query string (ASCII digits of a sane length), else 404."""
+    if not (value.isascii() and value.isdigit() and len(value) < 16):
+        raise Http404
+    return int(value)
+
+
 def _root_from(request: HttpRequest) -> Organization | None:
     """The organization of ``?org=`` or ``?within=`` (in scope), else the scope root."""
     value = request.GET.get("org") or request.GET.get("within") or ""
     if value:
-        if not value.isdigit():
-            raise Http404
-        return get_in_scope(request.user, Organization, Action.VIEW, pk=int(value))
+        return get_in_scope(request.user, Organization, Action.VIEW, pk=pk_from(value))
     return scope_roots(request.user).first()
 
 
@@ -155,7 +161,7 @@ class CandidateDetailView(ScopedDetailView):
             probation_ends=rules.probation_ends(rules.History(history)),
             can_change=can_change,
             can_edit=can_change and candidate.member_id is None,
-            can_undo=can_change and can(user, Candidate, Action.DELETE) and len(history) > 1,
+            can_undo=can_change and can(user, Candidate, Action.DELETE) and actions.undoable(candidate),
             can_print=can(user, Candidate, Action.EXPORT),
             history_entries=_audit_entries(user, candidate, steps),
             today=today,
@@ -188,8 +194,8 @@ class CandidateCreateView(ActionFormView):
     def get_form_kwargs(self, target: Any) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"user": self.request.user}
         org = self.request.GET.get("org", "")
-        if self.request.method == "GET" and org.isdigit():
-            kwargs["initial"] = {"organization": int(org)}
+        if self.request.method == "GET" and org:
+            kwargs["initial"] = {"organization": pk_from(org)}
         return kwargs
 
     def perform(self, form: CandidateForm, target: Any) -> Candidate:
@@ -275,14 +281,21 @@ class StepCreateView(ActionFormView):
             step = form.save(commit=False)
             step.candidate = target
             step.kind = self.kind
+            document = form.cleaned_data.get("document")
             try:
-                result = actions.record_step(
-                    step,
-                    actor=request.user,
-                    people=form.cleaned_data.get("people") or [],
-                    vote_counts=form.vote_counts(),
-                    override_reason=form.cleaned_data.get("override_reason", ""),
-                )
+                with transaction.atomic():  # the step and its scan together, or neither
+                    result = actions.record_step(
+                        step,
+                        actor=request.user,
+                        people=form.cleaned_data.get("people") or [],
+                        vote_counts=form.vote_counts(),
+                        override_reason=form.cleaned_data.get("override_reason", ""),
+                    )
+                    if document:
+                        actions.add_document(
+                            StepDocument(step=result, file=document, description=str(StepKind(result.kind).label)),
+                            actor=request.user,
+                        )
             except actions.RuleViolation as exc:
                 self.problems = exc.problems
             except PermissionDenied as exc:
@@ -290,12 +303,6 @@ class StepCreateView(ActionFormView):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                document = form.cleaned_data.get("document")
-                if document:
-                    actions.add_document(
-                        StepDocument(step=result, file=document, description=str(StepKind(result.kind).label)),
-                        actor=request.user,
-                    )
                 if result.overridden:
                     messages.warning(
                         request, gettext_lazy("Step recorded against the rules; the override is reported.")
@@ -352,11 +359,7 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponseRedirect(reverse("accounts:login") + f"?next={request.path}")
     document = get_in_scope(request.user, StepDocument, Action.VIEW, pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, filename=document.file.name.rsplit("/", 1)[-1])
+    return serve_upload(document.file)
 
 
 class UndoStepView(ActionFormView):
@@ -439,7 +442,7 @@ class PlanCreateView(PlanFormMixin, ActionFormView):
 
     def committee(self) -> Organization | None:
         value = self.request.POST.get("organization") or self.request.GET.get("org") or ""
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and len(value) < 16:
             return _committees(self.request.user).filter(pk=int(value)).first()
         return None
 

@@ -14,7 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,14 @@ from dangjian.core.forms import ConfirmForm
 from dangjian.core.models import AuditEntry
 from dangjian.core.rulesets import value
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, ScopedMixin, apply_errors
+from dangjian.core.views import (
+    ActionFormView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedMixin,
+    apply_errors,
+    serve_upload,
+)
 from dangjian.members.models import Member
 from dangjian.orglife import actions, compliance, queries, rules
 from dangjian.orglife.choices import AUDIENCE, Audience, EventKind, EventState
@@ -382,11 +389,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponseRedirect(reverse("accounts:login") + f"?next={request.path}")
     attachment = get_in_scope(request.user, EventAttachment, Action.VIEW, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, filename=attachment.file.name.rsplit("/", 1)[-1])
+    return serve_upload(attachment.file)
 
 
 class OpenSignInView(EventFormView):

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from dangjian.development import queries
 from dangjian.development.models import Candidate, Step
 from dangjian.members.models import Member
 from dangjian.members.tables import sees_sensitive
@@ -122,3 +123,13 @@ class StepSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         ]
         read_only_fields = ["candidate", "vote", "overridden_problems", "overridden_by"]
         extra_kwargs = {"on": {"required": False}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        candidate = self.context.get("candidate")
+        if candidate is not None:
+            org = candidate.organization
+            self.fields["people"].child_relation.queryset = queries.people_for(candidate)
+            self.fields["event"].queryset = queries.general_meetings(candidate)
+            above = [org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+            self.fields["decided_by"].queryset = Organization.objects.filter(path__in=above)

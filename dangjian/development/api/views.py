@@ -17,13 +17,10 @@ from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.api import ScopedViewSet
 from dangjian.core.scoping import get_in_scope
-from dangjian.development import actions
+from dangjian.development import actions, rules
 from dangjian.development.api.serializers import CandidateSerializer, StepSerializer
 from dangjian.development.filters import CandidateFilter
-from dangjian.development.forms import people_for
 from dangjian.development.models import Candidate, Step
-from dangjian.members.models import Member
-from dangjian.orglife.models import Event
 
 VOTE_FIELDS = ("votes_for", "votes_against", "abstentions", "written_for", "written_against")
 
@@ -74,29 +71,20 @@ class CandidateViewSet(
             steps = Step.objects.restrict(request.user).filter(candidate=candidate).order_by("on", "id")
             return Response(StepSerializer(steps.prefetch_related("people").select_related("vote"), many=True).data)
         candidate = get_in_scope(request.user, Candidate, Action.CHANGE, pk=pk)
-        serializer = StepSerializer(data=request.data)
+        # The choices are those the form offers (people, the branch's held general
+        # meetings, committees above it): anything else is "does not exist", in scope or not.
+        serializer = StepSerializer(data=request.data, context={"candidate": candidate})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         people = data.pop("people", [])
-        # Members in scope, and those the form offers (a committee member above the branch
-        # may hold the talk, D2).
-        offered = people_for(candidate)
-        if any(
-            not Member.objects.restrict(request.user).filter(pk=p.pk).exists() and not offered.filter(pk=p.pk).exists()
-            for p in people
-        ):
-            raise ValidationError({"people": [_("Unknown member.")]})
-        event = data.get("event")
-        if event is not None and not Event.objects.restrict(request.user).filter(pk=event.pk).exists():
-            raise ValidationError({"event": [_("Unknown meeting.")]})
-        approver = data.get("decided_by")
-        branch_path = candidate.organization.path
-        if approver is not None and not (branch_path.startswith(approver.path) and approver.path != branch_path):
-            # As the form offers: only a committee above the candidate's branch approves (D16).
-            raise ValidationError({"decided_by": [_("Choose a party committee above the candidate's branch (D16).")]})
         counts = {name: data.pop(name) for name in VOTE_FIELDS if name in data}
         override_reason = data.pop("override_reason", "")
-        if "on" not in data and event is None:
+        if data["kind"] in rules.VOTES:
+            if data.get("event") is None:
+                raise ValidationError({"event": [_("Choose the branch general meeting that voted (D13, D14).")]})
+        elif data.get("event") is not None:
+            raise ValidationError({"event": [_("Only the votes (steps 15 and 23) name a meeting.")]})
+        elif "on" not in data:
             raise ValidationError({"on": [_("Give the date of the step.")]})
         step = Step(candidate=candidate, **data)
         try:

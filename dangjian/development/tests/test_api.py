@@ -210,7 +210,7 @@ def test_list_steps_in_order(cast: Cast, api: APIClient, applicant: Candidate) -
 def test_post_a_valid_step(cast: Cast, api: APIClient, applicant: Candidate) -> None:
     response = api.post(
         steps_url(applicant),
-        {"kind": "s03", "on": "2026-09-01", "body": "branch_committee", "recommendation": "members"},
+        {"kind": "s03", "on": "2026-09-01", "body": "general_meeting", "recommendation": "members"},
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -229,7 +229,7 @@ def test_post_a_valid_step(cast: Cast, api: APIClient, applicant: Candidate) -> 
 def test_a_rule_violation_answers_400_with_the_problems(cast: Cast, api: APIClient, applicant: Candidate) -> None:
     response = api.post(
         steps_url(applicant),
-        {"kind": "s03", "on": "2026-05-01", "body": "branch_committee", "recommendation": "members"},
+        {"kind": "s03", "on": "2026-05-01", "body": "general_meeting", "recommendation": "members"},
         format="json",
     )
     assert response.status_code == 400
@@ -251,7 +251,7 @@ def test_override_by_an_administrator_only(cast: Cast, api: APIClient, applicant
     early = {
         "kind": "s03",
         "on": "2026-05-01",
-        "body": "branch_committee",
+        "body": "general_meeting",
         "recommendation": "members",
         "override_reason": "县委组织部批准",
     }
@@ -277,7 +277,7 @@ def test_steps_out_of_scope_are_not_found(cast: Cast, applicant: Candidate, othe
         assert api_for(user).post(steps_url(other), talk, format="json").status_code == 404, user
     assert not other.steps.filter(kind=StepKind.TALK).exists()
     # People and meetings out of scope are refused as unknown.
-    a_talk = {"kind": "s03", "on": "2026-09-01", "body": "branch_committee", "recommendation": "members"}
+    a_talk = {"kind": "s03", "on": "2026-09-01", "body": "general_meeting", "recommendation": "members"}
     response = api_for(cast.secretary_b).post(steps_url(other), {**talk, "people": [cast.members_a[0].pk]})
     assert response.status_code == 400 and "people" in response.json()
     assert api_for(cast.secretary_b).post(steps_url(applicant), a_talk, format="json").status_code == 404

@@ -18,7 +18,7 @@ from dangjian.core.models import FigureOverride
 from dangjian.core.rulesets import forget_overrides
 from dangjian.core.testing import Cast
 from dangjian.development import rules
-from dangjian.development.choices import Body, Stage
+from dangjian.development.choices import Body, EndReason, Stage
 from dangjian.development.choices import StepKind as K
 from dangjian.development.rules import (
     CandidateFact,
@@ -705,7 +705,7 @@ def test_D19_admitted_on_29_february() -> None:
 @pytest.mark.parametrize(("months", "ok"), [(6, True), (9, True), (12, True), (5, False), (13, False), (None, False)])
 def test_D20_an_extension_is_six_to_twelve_months(months: int | None, ok: bool) -> None:
     history = through(K.OATH)
-    found = problems(history, fact(K.EXTENSION, day("2025-10-20"), months=months))
+    found = problems(history, fact(K.EXTENSION, day("2026-09-01"), months=months))
     if ok:
         assert found == []
     else:
@@ -714,8 +714,8 @@ def test_D20_an_extension_is_six_to_twelve_months(months: int | None, ok: bool) 
 
 
 def test_D20_probation_is_extended_once_only() -> None:
-    history = [*through(K.OATH), fact(K.EXTENSION, day("2025-10-20"))]
-    problem = only(history, fact(K.EXTENSION, day("2025-11-20")))
+    history = [*through(K.OATH), fact(K.EXTENSION, day("2026-09-01"))]
+    problem = only(history, fact(K.EXTENSION, day("2026-09-05")))
     assert problem.rule == "D20" and "once only" in str(problem)
 
 
@@ -729,7 +729,39 @@ def test_D20_only_during_probation(last: str) -> None:
 @pytest.mark.parametrize("last", [K.ADMISSION_APPROVAL, K.OATH, K.PROBATION_EXAMINATION, K.FULL_APPLICATION])
 def test_D20_during_probation_from_the_approval_to_the_full_membership_vote(last: str) -> None:
     history = through(last)
-    assert rule_ids(history, fact(K.EXTENSION, history[-1].on)) == []
+    assert rule_ids(history, fact(K.EXTENSION, day("2026-09-01"))) == []
+
+
+def test_D20_probation_is_extended_when_it_ends() -> None:
+    history = through(K.FULL_APPLICATION)
+    problem = only(history, fact(K.EXTENSION, day("2026-08-31")))
+    assert problem.rule == "D20" and "when it ends, on 2026-09-01" in str(problem)
+
+
+@pytest.mark.parametrize("reason", [EndReason.WITHDRAWN, EndReason.LEFT_UNIT, EndReason.NOT_ADMITTED, EndReason.OTHER])
+def test_D20_a_probationary_member_leaves_only_by_cancellation(reason: str) -> None:
+    history = through(K.OATH)
+    problem = only(history, fact(K.ENDED, day("2026-09-01"), end_reason=reason, body=Body.GENERAL_MEETING))
+    assert problem.rule == "D20" and "transfer" in str(problem)
+
+
+def test_D20_the_general_meeting_cancels_the_probationary_qualification() -> None:
+    history = through(K.OATH)
+    cancel = {"end_reason": EndReason.PROBATION_CANCELLED}
+    assert rule_ids(history, fact(K.ENDED, day("2026-09-01"), body=Body.GENERAL_MEETING, **cancel)) == []
+    problem = only(history, fact(K.ENDED, day("2026-09-01"), body=Body.BRANCH_COMMITTEE, **cancel))
+    assert problem.rule == "D20" and "general meeting" in str(problem)
+    before = through(K.TRAINING)
+    problem = only(before, fact(K.ENDED, before[-1].on, body=Body.GENERAL_MEETING, **cancel))
+    assert problem.rule == "D20" and "probationary member's" in str(problem)
+    # Before probation an applicant may simply withdraw.
+    assert rule_ids(before, fact(K.ENDED, before[-1].on, end_reason=EndReason.WITHDRAWN)) == []
+
+
+def test_nothing_ends_the_procedure_after_full_membership() -> None:
+    history = through(K.FULL_APPROVAL)
+    problem = only(history, fact(K.ENDED, history[-1].on, end_reason=EndReason.OTHER), today=LATER)
+    assert problem.rule == "D" and "procedure is over" in str(problem)
 
 
 def test_D20_an_extension_moves_the_end_of_probation() -> None:

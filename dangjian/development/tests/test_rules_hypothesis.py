@@ -162,6 +162,9 @@ class Oracle:
             found.append("D22")
         if kind == K.EXTENSION and not (step.months and 6 <= step.months <= 12):
             found.append("D20")
+        admission = self.last(K.ADMISSION_VOTE)
+        if kind == K.EXTENSION and 17 <= reached < 24 and admission and on < add_years(admission.on, 1):
+            found.append("D20")  # decided when the year of probation ends
         # Content that the properties vary.
         if kind == K.CONTACTS:
             found += ["D"] * (not step.people) + ["D5"] * (not 1 <= len(step.people) <= 2)
@@ -257,6 +260,8 @@ def deadlines(oracle: Oracle, kind: str) -> list[dt.date]:
         since(K.ADMISSION_VOTE, 6)  # D17, special extension
     if kind == K.OATH:
         since(K.ADMISSION_APPROVAL, 1)  # D23
+    if kind == K.EXTENSION:
+        since(K.ADMISSION_VOTE, 12)  # D20: when probation ends
     if kind == K.FULL_VOTE:
         found.append(oracle.probation_end())  # D19, D20
     if kind == K.FULL_APPROVAL:

@@ -45,7 +45,8 @@ def now(time_machine: Any) -> dt.date:
 
 @pytest.fixture(autouse=True)
 def committees(cast: Cast) -> None:
-    """Both branches have a committee, whose members hold the talks (D2, D3)."""
+    """Both branches have a secretary, who holds the talks (D2). With fewer than 7 full
+    members they have no committee (O3), so their general meeting decides (D3)."""
     committee_post(cast.members_a[0], cast.branch_a, dt.date(2020, 1, 1))
     committee_post(cast.members_b[0], cast.branch_b, dt.date(2020, 1, 1))
 
@@ -363,7 +364,7 @@ def step_url(candidate: Candidate, kind: str) -> str:
 
 
 def activist_data(on: str, **extra: Any) -> dict[str, Any]:
-    return {"on": on, "body": "branch_committee", "recommendation": "members", "notes": "", **extra}
+    return {"on": on, "body": "general_meeting", "recommendation": "members", "notes": "", **extra}
 
 
 def test_record_the_talk_and_the_activist(cast: Cast) -> None:
@@ -628,18 +629,22 @@ def test_public_notice_before_the_pre_review(cast: Cast) -> None:
 
 
 def test_probation_extended_once(cast: Cast) -> None:
-    candidate = new_candidate(cast.branch_a, "陈晓", applied_on=APPLIED_2026, actor=cast.secretary_a)
+    # Admitted on 2025-07-01 (vote), so probation ends on 2026-07-01, before today.
+    candidate = new_candidate(cast.branch_a, "陈晓", applied_on=dt.date(2023, 10, 1), actor=cast.secretary_a)
     walk(candidate, cast.secretary_a, until=StepKind.ADMISSION_APPROVAL)
     secretary = login(cast.secretary_a)
-    assert "Probation ends: 2027-09-01 (D19)" in secretary.get(candidate.get_absolute_url()).content.decode()
+    assert "Probation ends: 2026-07-01 (D19)" in secretary.get(candidate.get_absolute_url()).content.decode()
     url = step_url(candidate, StepKind.EXTENSION)
-    data = {"on": "2026-11-20", "body": "general_meeting", "months": 3}
+    data = {"on": "2026-07-03", "body": "general_meeting", "months": 3}
     response = secretary.post(url, data)
+    assert response.status_code == 400 and rule_ids(response.content.decode()) == ["D20"]
+    # Decided when probation ends, not before (D20).
+    response = secretary.post(url, {**data, "on": "2026-06-30", "months": 6})
     assert response.status_code == 400 and rule_ids(response.content.decode()) == ["D20"]
     response = secretary.post(url, {**data, "months": 6})
     assert response.status_code == 302, errors_of(response.content.decode())
     detail = secretary.get(candidate.get_absolute_url()).content.decode()
-    assert "Probation ends: 2028-03-01 (D19)" in detail and "Extended by 6 months" in detail
+    assert "Probation ends: 2027-01-01 (D19)" in detail and "Extended by 6 months" in detail
     assert secretary.get(url).status_code == 404  # once only (D20)
 
 
@@ -648,9 +653,20 @@ def test_leaving_during_probation_cancels_the_membership(cast: Cast) -> None:
     walk(candidate, cast.secretary_a, until=StepKind.ADMISSION_APPROVAL)
     secretary = login(cast.secretary_a)
     url = step_url(candidate, StepKind.ENDED)
-    missing = secretary.post(url, {"on": "2026-11-20", "notes": "本人申请"})
+    missing = secretary.post(url, {"on": "2026-11-20", "body": "general_meeting", "notes": "本人申请"})
     assert missing.status_code == 400 and not candidate.steps.filter(kind=StepKind.ENDED).exists()
-    response = secretary.post(url, {"on": "2026-11-20", "end_reason": "probation_cancelled", "notes": "考察不合格"})
+    # A probationary member who moves is transferred, not cancelled; the general meeting
+    # decides a cancellation (D20).
+    moved = secretary.post(url, {"on": "2026-11-20", "body": "general_meeting", "end_reason": "left_unit"})
+    assert moved.status_code == 400 and rule_ids(moved.content.decode()) == ["D20"]
+    by_committee = secretary.post(
+        url, {"on": "2026-11-20", "body": "branch_committee", "end_reason": "probation_cancelled"}
+    )
+    assert by_committee.status_code == 400 and rule_ids(by_committee.content.decode()) == ["D20"]
+    assert not candidate.steps.filter(kind=StepKind.ENDED).exists()
+    response = secretary.post(
+        url, {"on": "2026-11-20", "body": "general_meeting", "end_reason": "probation_cancelled", "notes": "考察不合格"}
+    )
     assert response.status_code == 302, errors_of(response.content.decode())
     candidate.refresh_from_db()
     assert (candidate.stage, candidate.next_kind, candidate.due_on) == (Stage.ENDED, "", None)
