@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from dangjian.core.rulesets import value
 from dangjian.development import rules
 from dangjian.development.choices import OPEN_STAGES, DueState, Stage, StepKind
-from dangjian.development.models import Candidate, Plan, Step
+from dangjian.development.models import Candidate, Plan, Quota, Step
 from dangjian.members.choices import ACTIVE_STATUSES, COMMITTEE_POSTS, PartyPost, Portfolio, PostKind
 from dangjian.members.models import Member, Post
 from dangjian.orgs.choices import OrgKind
@@ -256,30 +256,46 @@ def overrides(steps: QuerySet[Step]) -> QuerySet[Step]:
 # --- Plan -----------------------------------------------------------------------------
 
 
-def plan_progress(plan: Plan) -> list[dict[str, Any]]:
-    """Each quota with the admissions approved (step 17) that year in its subtree (one
-    query for the approvals, grouped by branch; branches are summed under each quota)."""
-    quotas = list(plan.quotas.select_related("organization").order_by("organization__path"))
+def plans_progress(plans: Iterable[Plan]) -> list[tuple[Plan, list[dict[str, Any]]]]:
+    """Each plan with its quotas and the admissions approved (step 17) that year in each
+    quota's subtree: two queries for any number of plans (quotas; approvals grouped by
+    year and branch, summed under each quota)."""
+    plans = list(plans)
+    if not plans:
+        return []
+    quotas = Quota.objects.filter(plan__in=plans).select_related("organization").order_by("organization__path")
+    by_plan: dict[int, list[Quota]] = {}
+    for quota in quotas:
+        by_plan.setdefault(quota.plan_id, []).append(quota)
+    within = Q()
+    for plan in plans:
+        within |= Q(on__year=plan.year, candidate__organization__path__startswith=plan.organization.path)
     approvals = (
-        Step.objects.filter(
-            kind=StepKind.ADMISSION_APPROVAL,
-            on__year=plan.year,
-            candidate__organization__path__startswith=plan.organization.path,
-        )
-        .values("candidate__organization__path")
+        Step.objects.filter(kind=StepKind.ADMISSION_APPROVAL)
+        .filter(within)
+        .values("on__year", "candidate__organization__path")
         .annotate(n=Count("pk"))
     )
-    by_path = {row["candidate__organization__path"]: row["n"] for row in approvals}
-    rows = []
-    for quota in quotas:
-        done = sum(n for path, n in by_path.items() if path.startswith(quota.organization.path))
-        rows.append(
-            {
-                "quota": quota,
-                "organization": quota.organization,
-                "planned": quota.admissions,
-                "done": done,
-                "share": round(100 * done / quota.admissions) if quota.admissions else None,
-            }
-        )
-    return rows
+    counted = [(row["on__year"], row["candidate__organization__path"], row["n"]) for row in approvals]
+    result = []
+    for plan in plans:
+        rows = []
+        for quota in by_plan.get(plan.pk, []):
+            path = quota.organization.path
+            done = sum(n for year, branch, n in counted if year == plan.year and branch.startswith(path))
+            rows.append(
+                {
+                    "quota": quota,
+                    "organization": quota.organization,
+                    "planned": quota.admissions,
+                    "done": done,
+                    "share": round(100 * done / quota.admissions) if quota.admissions else None,
+                }
+            )
+        result.append((plan, rows))
+    return result
+
+
+def plan_progress(plan: Plan) -> list[dict[str, Any]]:
+    """One plan's quotas with their progress (see ``plans_progress``)."""
+    return plans_progress([plan])[0][1]

@@ -401,7 +401,7 @@ class PlanListView(LoginRequiredMixin, TemplateView):
         plans = Plan.objects.restrict(user).select_related("organization").order_by("-year", "organization__path")
         context.update(
             title=gettext_lazy("Development plans"),
-            plans=[(plan, queries.plan_progress(plan)) for plan in plans[:50]],
+            plans=queries.plans_progress(plans[:50]),
             can_add=can(user, Plan, Action.ADD) and _committees(user).exists(),
         )
         return context

@@ -202,3 +202,24 @@ def test_api_steps_name_a_meeting_only_for_votes_and_people_only_from_the_branch
     talk = {"kind": "s02", "event": meeting.pk, "people": [cast.members_a[0].pk]}
     response = client.post(url, talk, "application/json")
     assert response.status_code == 400 and "event" in response.json()
+
+
+def test_the_plans_page_takes_a_fixed_number_of_queries(cast: Cast, applicant: Candidate) -> None:
+    from dangjian.development.models import Plan
+
+    def count() -> int:
+        client = login(cast.committee_admin)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("development:plans")).status_code == 200
+        return len(ctx.captured_queries)
+
+    actions.save_plan(Plan(organization=cast.committee_x, year=2026), {cast.branch_a: 2}, actor=None)
+    one = count()
+    for year in (2023, 2024, 2025):
+        actions.save_plan(Plan(organization=cast.committee_x, year=year), {cast.branch_a: 1}, actor=None)
+    walk(applicant, cast.secretary_a, until=StepKind.ADMISSION_APPROVAL)  # approved in 2025
+    assert count() == one
+    body = login(cast.committee_admin).get(reverse("development:plans")).content.decode()
+    assert "admitted_in=2025" in body
+    progress = {plan.year: [row["done"] for row in rows] for plan, rows in queries.plans_progress(Plan.objects.all())}
+    assert progress == {2023: [0], 2024: [0], 2025: [1], 2026: [0]}
