@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.orglife",
     "dangjian.development",
+    "dangjian.dues",
     "dangjian.demo",
 ]
 

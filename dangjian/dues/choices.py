@@ -1,0 +1,19 @@
+"""Choices of party dues: the member categories of the 2008 provisions (rules.md F)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DuesCategory(models.TextChoices):
+    """How a member's monthly dues are set (F1-F6)."""
+
+    SALARY = "salary", _("On salary (F1)")
+    ANNUAL_SALARY = "annual_salary", _("Annual-salary system (F2)")
+    SELF_EMPLOYED = "self_employed", _("Self-employed (F3)")
+    RETIRED = "retired", _("Retired (F4)")
+    FARMER = "farmer", _("Farmer (F5)")
+    LOW_INCOME = "low_income", _("Student, laid-off, unemployed or on relief (F6)")
+
+
+# Categories whose dues are a rate of an income base, and the figure of their brackets.
+RATED = frozenset({DuesCategory.SALARY, DuesCategory.ANNUAL_SALARY, DuesCategory.SELF_EMPLOYED, DuesCategory.RETIRED})
