@@ -52,6 +52,7 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "core": _ALL,
         "orglife": _ALL,
         "development": _ALL,
+        "dues": _ALL,
     },
     Role.ORG_ADMIN: {
         "orgs": _ALL,
@@ -60,6 +61,7 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "core": _READ,
         "orglife": _ALL,
         "development": _ALL,
+        "dues": _ALL,
     },
     Role.BRANCH_SECRETARY: {
         # A secretary keeps their own organization's committee, terms and party groups
@@ -72,16 +74,26 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         # Records the steps of development; a step that breaks a rule needs an
         # administrator's override (D).
         "development": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
+        # Sets the members' dues standards and records their payments, from sheets too.
+        "dues": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT, Action.IMPORT}),
     },
     # A member sees the events of their own organization and their own attendance.
     Role.MEMBER: {
         "orgs": frozenset({Action.VIEW}),
         "members": frozenset({Action.VIEW}),
         "orglife": frozenset({Action.VIEW}),
+        "dues": frozenset({Action.VIEW}),  # their own standard and payments
     },
     # Instructors guide development in "two new" units; inspectors check it.
     Role.INSTRUCTOR: {"orgs": _READ, "members": _READ, "orglife": _READ, "development": _READ},
-    Role.INSPECTOR: {"orgs": _READ, "members": _READ, "core": _READ, "orglife": _READ, "development": _READ},
+    Role.INSPECTOR: {
+        "orgs": _READ,
+        "members": _READ,
+        "core": _READ,
+        "orglife": _READ,
+        "development": _READ,
+        "dues": _READ,
+    },
 }
 
 SCOPE_MODE: dict[str, ScopeMode] = {role: ScopeMode.SUBTREE for role in Role}

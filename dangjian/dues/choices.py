@@ -17,3 +17,14 @@ class DuesCategory(models.TextChoices):
 
 # Categories whose dues are a rate of an income base, and the figure of their brackets.
 RATED = frozenset({DuesCategory.SALARY, DuesCategory.ANNUAL_SALARY, DuesCategory.SELF_EMPLOYED, DuesCategory.RETIRED})
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    TRANSFER = "transfer", _("Bank or mobile transfer")
+    PAYROLL = "payroll", _("Payroll deduction")
+
+
+class PaymentKind(models.TextChoices):
+    REGULAR = "regular", _("Monthly dues")
+    VOLUNTARY = "voluntary", _("Voluntary payment (F10)")
