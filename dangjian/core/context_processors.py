@@ -49,6 +49,8 @@ def _more(user: Any) -> list[tuple[str, Any, str]]:
         items.append((reverse("core:audit"), _("Audit trail"), "journal-text"))
     items.append((reverse("core:rules"), _("Rules"), "book"))
     items.append((reverse("orglife:requirements"), _("Requirements"), "list-check"))
+    if allows(user.role, "dues", Action.VIEW):
+        items.append((reverse("dues:arrears"), _("Party dues"), "cash-coin"))
     if allows(user.role, "development", Action.VIEW):
         items.append((reverse("development:plans"), _("Development plans"), "bullseye"))
         items.append((reverse("development:overrides"), _("Development overrides"), "shield-exclamation"))

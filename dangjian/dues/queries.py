@@ -35,6 +35,17 @@ class Arrears:
     def count(self) -> int:
         return len(self.months)
 
+    @property
+    def longest_run(self) -> int:
+        """The most consecutive unpaid months (S1 counts six in a row)."""
+        best = run = 0
+        previous: dt.date | None = None
+        for month in self.months:
+            run = run + 1 if previous is not None and add_months(previous, 1) == month else 1
+            best = max(best, run)
+            previous = month
+        return best
+
 
 def arrears(members: QuerySet[Member], through: dt.date) -> list[Arrears]:
     """Current members of ``members`` with unpaid months up to the month of ``through``:

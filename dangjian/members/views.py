@@ -79,6 +79,7 @@ class MemberDetailView(ScopedDetailView):
             )
             .select_related("content_type")[:30],
             pending_transfer=member.transfers.filter(state=TransferState.PENDING).first(),
+            can_see_dues=can(user, apps.get_model("dues", "DuesStandard"), Action.VIEW),
             # The development file that made this person a member (development app).
             development_file=apps.get_model("development", "Candidate")
             .objects.restrict(user)

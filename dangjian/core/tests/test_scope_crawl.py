@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from dangjian.development import actions as dev_actions
 from dangjian.development import testing as dev_testing
 from dangjian.development.choices import StepKind
 from dangjian.development.models import Candidate, Plan, Step, StepDocument
+from dangjian.dues import actions as dues_actions
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import PartyPost, PostKind, TransferReason
 from dangjian.members.models import Member, Post, Transfer
@@ -89,6 +91,9 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "development:plan_edit": Plan,
     "candidate-detail": Candidate,
     "candidate-steps": Candidate,
+    "dues:member": Member,
+    "dues:standard": Member,
+    "dues:pay": Member,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {"development:step_add": {"kind": "s02"}}
@@ -113,6 +118,7 @@ LIST_QUERIES = {
     "development:board": ["_export=csv", "due=overdue", "due=due_soon", "stage=applicant", "admitted_in=2026"],
     "development:overrides": ["_export=csv"],
     "candidate-list": ["stage=applicant"],
+    "dues:arrears": ["month=2026-05", "month=bad"],
 }
 # URLs that take an organization in ``?org=``: out of scope answers 404.
 ORG_PARAM = {
@@ -124,6 +130,7 @@ ORG_PARAM = {
     "orglife:add",
     "development:board",
     "development:summary_pdf",
+    "dues:arrears",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out
@@ -251,6 +258,15 @@ def world(cast: Cast) -> Cast:
             override_reason="书记外出，由委员谈话",
         )
         dev_actions.save_plan(Plan(organization=committee, year=today.year), {org: 2}, actor=None)
+    # Party dues in both halves: a standard and a payment, and arrears.
+    for members in (cast.members_a, cast.members_b):
+        for member in members[:2]:
+            dues_actions.set_standard(
+                member, category="salary", base=Decimal("4000"), valid_from=dt.date(today.year, 1, 1), actor=None
+            )
+        dues_actions.record_payments(
+            members[0], [dt.date(today.year, 1, 1)], method="cash", paid_on=dt.date(today.year, 1, 15), actor=None
+        )
     # Import batches uploaded by two secretaries.
     for user in (cast.secretary_a, cast.secretary_b):
         ImportBatch.objects.create(
