@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 
 from dangjian.core.dates import add_months
 from dangjian.dues import rules
@@ -15,6 +16,7 @@ from dangjian.dues.choices import PaymentKind
 from dangjian.dues.models import DuesStandard, Payment
 from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -78,19 +80,62 @@ def arrears(members: QuerySet[Member], through: dt.date) -> list[Arrears]:
     return out
 
 
-def collection(members: QuerySet[Member], month: dt.date) -> dict[str, Any]:
-    """For ``month``: members who owed dues (a standard in force with something to pay,
-    admitted by then), those who paid, and the rate. One query."""
-    month = month.replace(day=1)
+def _owing(members: QuerySet[Member], month: dt.date) -> QuerySet[Member]:
+    """Members of ``members`` who owed dues for ``month`` (its first day): admitted by its
+    end (F8), not left before it, with a standard in force that is not an exemption (F7)."""
     end = add_months(month, 1) - dt.timedelta(days=1)
     in_force = DuesStandard.objects.filter(member=OuterRef("pk"), valid_from__lte=month).order_by("-valid_from")
-    owing = (
+    return (
         members.filter(joined_on__lte=end)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=month))
         .alias(has_standard=Exists(in_force), reduced=Subquery(in_force.values("reduced_amount")[:1]))
         .filter(has_standard=True)
-        .filter(Q(reduced__isnull=True) | ~Q(reduced=0))  # exempted for hardship (F7): nothing owed
+        .filter(Q(reduced__isnull=True) | ~Q(reduced=0))
     )
+
+
+def _paid_in(month: dt.date) -> Exists:
+    return Exists(Payment.objects.filter(member=OuterRef("pk"), kind=PaymentKind.REGULAR, month=month))
+
+
+def collection_by_child(members: QuerySet[Member], root: Organization, month: dt.date) -> list[dict[str, Any]]:
+    """The collection of ``month`` for each child subtree of ``root`` (a branch: itself),
+    from one query grouped by the child's path prefix, plus one for the children."""
+    month = month.replace(day=1)
+    width = len(root.path) + root.steplen
+    rows = (
+        _owing(members.filter(organization__path__startswith=root.path), month)
+        .annotate(prefix=Substr("organization__path", 1, width))
+        .values("prefix")
+        .annotate(due=Count("pk"), paid=Count("pk", filter=Q(_paid_in(month))))
+    )
+    by_prefix = {row["prefix"]: row for row in rows}
+    children = list(Organization.objects.get_children(root).order_by("path")) or [root]
+    out = []
+    for child in children:
+        row = by_prefix.get(child.path[:width], {"due": 0, "paid": 0})
+        out.append(
+            {
+                "organization": child,
+                "due": row["due"],
+                "paid": row["paid"],
+                "rate": (row["paid"] / row["due"]) if row["due"] else None,
+            }
+        )
+    return out
+
+
+def collection_year(members: QuerySet[Member], year: int, through: dt.date) -> list[dict[str, Any]]:
+    """The collection of each month of ``year`` up to ``through`` (one query a month)."""
+    last = min(dt.date(year, 12, 1), through.replace(day=1))
+    return [collection(members, month) for month in months_between(dt.date(year, 1, 1), last)]
+
+
+def collection(members: QuerySet[Member], month: dt.date) -> dict[str, Any]:
+    """For ``month``: members who owed dues (a standard in force with something to pay,
+    admitted by then), those who paid, and the rate. One query."""
+    month = month.replace(day=1)
+    owing = _owing(members, month)
     paid = Payment.objects.filter(member=OuterRef("pk"), kind=PaymentKind.REGULAR, month=month)
     totals = owing.aggregate(due=Count("pk"), paid=Count("pk", filter=Q(Exists(paid))))
     due, done = totals["due"], totals["paid"]

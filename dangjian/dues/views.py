@@ -75,6 +75,8 @@ class ArrearsView(LoginRequiredMixin, TemplateView):
             month=month,
             month_error=month_error,
             collection=queries.collection(members, month),
+            by_child=queries.collection_by_child(members, root, month) if root else [],
+            year=queries.collection_year(members, month.year, last_month()),
             arrears=sorted(owed, key=lambda a: (-a.longest_run, -a.count)),
             s1_months=s1,
             flagged=sum(1 for a in owed if a.longest_run >= s1),

@@ -120,3 +120,27 @@ def test_a_secretary_sets_dues_in_their_branch_only(cast: Cast) -> None:
         )
     assert not DuesStandard.objects.filter(member=cast.members_b[0]).exists()
     assert list(DuesStandard.objects.restrict(cast.member_a)) == []  # 张三 has none; 李四's is not his
+
+
+def test_collection_by_child_sums_to_the_subtree_in_a_fixed_number_of_queries(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    october = M(2026, 10, 1)
+    for member in [*cast.members_a[:3], *cast.members_b[:2]]:
+        salary(member, "4200", M(2026, 9, 1))
+    actions.record_payments(cast.members_a[0], [october], method=PaymentMethod.CASH, paid_on=M(2026, 10, 9), actor=None)
+    actions.record_payments(cast.members_b[0], [october], method=PaymentMethod.CASH, paid_on=M(2026, 10, 9), actor=None)
+    everyone = Member.objects.all()
+    with CaptureQueriesContext(connection) as ctx:
+        rows = queries.collection_by_child(everyone, cast.county, october)
+    assert len(ctx.captured_queries) == 2
+    got = {row["organization"].code: (row["due"], row["paid"]) for row in rows}
+    assert got == {"CX": (3, 1), "CY": (2, 1)}
+    total = queries.collection(everyone, october)
+    assert (total["due"], total["paid"]) == (sum(r["due"] for r in rows), sum(r["paid"] for r in rows))
+    # A branch is its own row.
+    [own] = queries.collection_by_child(everyone, cast.branch_a, october)
+    assert (own["organization"], own["due"], own["paid"]) == (cast.branch_a, 3, 1)
+    year = queries.collection_year(everyone, 2026, M(2026, 10, 15))
+    assert [(r["month"].month, r["due"], r["paid"]) for r in year][-2:] == [(9, 5, 0), (10, 5, 2)]
