@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import style_fields
+from dangjian.core.ids import is_pk
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
@@ -54,7 +55,7 @@ class StyledFilterSet(django_filters.FilterSet):
         result = []
         for name, model in self.context_filters.items():
             value = data.get(name)
-            if not value or not str(value).isdigit():
+            if not value or not is_pk(value):
                 continue
             obj = model.objects.restrict(user).filter(pk=value).first()  # type: ignore[attr-defined]
             rest = data.copy()

@@ -18,7 +18,7 @@ from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
 from dangjian.core.scoping import can, ensure_in_scope
 from dangjian.development import queries, rules
-from dangjian.development.choices import OPEN_STAGES, Body, EndReason, Stage, StepKind
+from dangjian.development.choices import OPEN_STAGES, EndReason, Stage, StepKind
 from dangjian.development.models import Candidate, Plan, Quota, Step, StepDocument
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import ACTIVE_STATUSES, Status, Transition
@@ -161,19 +161,12 @@ def record_step(
         vote_problems = _vote_for(step, candidate, vote_counts, actor)
     if step.kind in rules.APPROVALS and step.decided_by is None:
         step.decided_by = queries.approving_committee(candidate.organization)
-    if not step.body and step.kind in rules.BODIES:
-        step.body = rules.BODIES[step.kind][0]
-        if (
-            Body.GENERAL_MEETING in rules.BODIES[step.kind]
-            and step.body == Body.BRANCH_COMMITTEE
-            and not queries.candidate_fact(candidate, step.on).has_committee
-        ):
-            step.body = Body.GENERAL_MEETING  # a branch without a committee decides in its general meeting (D3)
-        if step.kind == StepKind.ENDED and step.end_reason == EndReason.PROBATION_CANCELLED:
-            step.body = Body.GENERAL_MEETING  # D20
+    candidate_fact = queries.candidate_fact(candidate, step.on)
+    if not step.body:
+        step.body = rules.default_body(step.kind, candidate_fact.has_committee, step.end_reason)
     history = queries.history(candidate)
     fact = queries.step_fact(step, queries.person_facts(people, step.on, candidate.organization), vote_problems)
-    problems = rules.step_problems(history, fact, queries.candidate_fact(candidate, step.on), today)
+    problems = rules.step_problems(history, fact, candidate_fact, today)
     if problems:
         if not override_reason.strip():
             raise RuleViolation(problems)

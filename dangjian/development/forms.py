@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import StyledModelForm
 from dangjian.development import queries, rules
-from dangjian.development.choices import Body, StepKind
+from dangjian.development.choices import StepKind
 from dangjian.development.models import Candidate, Plan, Step, StepDocument
 from dangjian.members.forms import PERSONAL_FIELDS, OrgChoiceField, visible_branches
 from dangjian.members.models import Member
@@ -154,13 +154,8 @@ class StepForm(StyledModelForm):
             allowed = rules.BODIES.get(kind)
             if allowed:
                 self.fields["body"].choices = [(b, label) for b, label in self.fields["body"].choices if b in allowed]
-                self.fields["body"].initial = allowed[0]
-                if (
-                    allowed[0] == Body.BRANCH_COMMITTEE
-                    and Body.GENERAL_MEETING in allowed
-                    and not queries.candidate_fact(candidate, timezone.localdate()).has_committee
-                ):
-                    self.fields["body"].initial = Body.GENERAL_MEETING  # no committee: the general meeting (D3)
+                has_committee = queries.candidate_fact(candidate, timezone.localdate()).has_committee
+                self.fields["body"].initial = rules.default_body(kind, has_committee)
                 self.fields["body"].required = True
             else:
                 del self.fields["body"]
@@ -178,7 +173,7 @@ class StepForm(StyledModelForm):
             del self.fields["on"]
         if "decided_by" in self.fields:
             org = candidate.organization
-            above = [org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+            above = org.ancestor_paths()
             self.fields["decided_by"].queryset = Organization.objects.filter(path__in=above).order_by("-depth")
             default = queries.approving_committee(org)
             self.fields["decided_by"].initial = default.pk if default else None

@@ -30,18 +30,12 @@ def talkers(org: Organization, on: dt.date) -> QuerySet[Member]:
     """Who may hold the talk with an applicant of ``org`` on ``on`` (D2): the secretary,
     deputy secretaries and committee member for organization of ``org`` or of an
     organization above it, nearest first."""
-    above = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
     posts = (
         Post.objects.filter(TALKER_POSTS)
-        .filter(kind=PostKind.PARTY, organization__path__in=above, started_on__lte=on)
+        .filter(kind=PostKind.PARTY, organization__path__in=org.ancestor_paths(include_self=True), started_on__lte=on)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
     )
     return Member.objects.filter(pk__in=posts.values("member_id")).order_by("-posts__organization__depth", "pk")
-
-
-def _above(org: Organization) -> list[str]:
-    """Paths of ``org`` and the organizations above it."""
-    return [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
 
 
 def _held_on(posts: list[tuple[int, dt.date, dt.date | None]], on: dt.date) -> set[int]:
@@ -52,7 +46,9 @@ def _held_on(posts: list[tuple[int, dt.date, dt.date | None]], on: dt.date) -> s
 def _talker_posts(people: Iterable[int], org: Organization) -> list[tuple[int, dt.date, dt.date | None]]:
     return list(
         Post.objects.filter(TALKER_POSTS)
-        .filter(member__in=list(people), kind=PostKind.PARTY, organization__path__in=_above(org))
+        .filter(
+            member__in=list(people), kind=PostKind.PARTY, organization__path__in=org.ancestor_paths(include_self=True)
+        )
         .values_list("member_id", "started_on", "ended_on")
     )
 
@@ -78,7 +74,9 @@ def people_for(candidate: Candidate) -> QuerySet[Member]:
     org = candidate.organization
     talker_ids = (
         Post.objects.filter(TALKER_POSTS)
-        .filter(kind=PostKind.PARTY, organization__path__in=_above(org), ended_on__isnull=True)
+        .filter(
+            kind=PostKind.PARTY, organization__path__in=org.ancestor_paths(include_self=True), ended_on__isnull=True
+        )
         .values("member_id")
     )
     return (
@@ -188,7 +186,7 @@ def file_check(candidate: Candidate, today: dt.date) -> list[tuple[Step, list[ru
 
 def approving_committee(org: Organization) -> Organization | None:
     """The nearest committee above ``org`` that may approve admissions (D16)."""
-    above = [org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+    above = org.ancestor_paths()
     committees = Organization.objects.filter(
         path__in=above, kind__in=[OrgKind.GRASSROOTS_COMMITTEE, OrgKind.LEADING_COMMITTEE]
     ).order_by("-depth")

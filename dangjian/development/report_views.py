@@ -13,10 +13,10 @@ from django.utils.http import content_disposition_header
 from django.views import View
 
 from dangjian.accounts.roles import Action
+from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import OutOfScope, can, get_in_scope
 from dangjian.development import reports
 from dangjian.development.models import Candidate
-from dangjian.development.views import pk_from
 from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
@@ -44,6 +44,6 @@ class SummaryPdfView(LoginRequiredMixin, View):
         pk = request.GET.get("org") or scope_roots(user).values_list("pk", flat=True).first()
         if pk is None:
             raise OutOfScope
-        root = get_in_scope(user, Organization, Action.VIEW, pk=pk_from(str(pk)))
+        root = get_in_scope(user, Organization, Action.VIEW, pk=pk_or_404(str(pk)))
         today = timezone.localdate()
         return _pdf(reports.summary_pdf(root, candidates, today=today), f"development-{root.code}-{today}.pdf")

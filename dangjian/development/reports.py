@@ -8,16 +8,15 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from dangjian.core.pdf import css_string, page_counter_css, render_pdf
 from dangjian.development import queries, rules
 from dangjian.development.choices import Stage
 from dangjian.development.models import Candidate
-from dangjian.orglife.reports import _css_string, _page_counter_css
 from dangjian.orgs.models import Organization
 
 __all__ = ["summary_pdf", "timeline_pdf"]
@@ -27,18 +26,12 @@ def _page(title: str, left: str) -> dict[str, Any]:
     now = timezone.localtime()
     return {
         "title": title,
-        "header_left": _css_string(left),
-        "header_right": _css_string(title),
-        "page_counter": _page_counter_css(),
-        "printed": _css_string(_("Printed %(when)s") % {"when": now.strftime("%Y-%m-%d %H:%M")}),
+        "header_left": css_string(left),
+        "header_right": css_string(title),
+        "page_counter": page_counter_css(),
+        "printed": css_string(_("Printed %(when)s") % {"when": now.strftime("%Y-%m-%d %H:%M")}),
         "language": get_language() or "en",
     }
-
-
-def _render(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML  # imported here: pango loads only when a PDF is made
-
-    return HTML(string=render_to_string(template, context)).write_pdf()  # type: ignore[no-any-return]
 
 
 def timeline_pdf(candidate: Candidate, *, today: dt.date | None = None) -> bytes:
@@ -59,7 +52,7 @@ def timeline_pdf(candidate: Candidate, *, today: dt.date | None = None) -> bytes
         probation_ends=rules.probation_ends(rules.History(history)),
         today=date_format(today, "DATE_FORMAT"),
     )
-    return _render("development/timeline_pdf.html", context)
+    return render_pdf("development/timeline_pdf.html", context)
 
 
 def summary_rows(root: Organization, candidates: Any, today: dt.date) -> list[dict[str, Any]]:
@@ -105,4 +98,4 @@ def summary_pdf(root: Organization, candidates: Any, *, today: dt.date | None = 
         soon=queries.due_soon(scoped, today).select_related("organization").order_by("due_on", "ready_on")[:200],
         today=date_format(today, "DATE_FORMAT"),
     )
-    return _render("development/summary_pdf.html", context)
+    return render_pdf("development/summary_pdf.html", context)

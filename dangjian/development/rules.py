@@ -208,6 +208,19 @@ ARCHIVE_DOCUMENTS: dict[str, Promise | str] = {
 NON_APPROVING_SECTORS = frozenset({Sector.VILLAGE, Sector.COMMUNITY})
 
 
+def default_body(kind: str, has_committee: bool, end_reason: str = "") -> str:
+    """Who decides a step when nobody said: the first of ``BODIES``, but the general
+    meeting where the branch has no committee (D3) and for a cancellation (D20)."""
+    allowed = BODIES.get(kind, ())
+    if not allowed:
+        return ""
+    if kind == StepKind.ENDED and end_reason == EndReason.PROBATION_CANCELLED:
+        return Body.GENERAL_MEETING
+    if allowed[0] == Body.BRANCH_COMMITTEE and Body.GENERAL_MEETING in allowed and not has_committee:
+        return Body.GENERAL_MEETING
+    return allowed[0]
+
+
 def stage_after(kind: str, current: str) -> str:
     """The stage a candidate is in after recording a step of ``kind``."""
     if kind == StepKind.ENDED:

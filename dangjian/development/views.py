@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.forms import ConfirmForm
+from dangjian.core.ids import is_pk, pk_or_404
 from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, apply_errors, serve_upload
@@ -36,18 +37,11 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
 
-def pk_from(value: str) -> int:
-    """A primary key from a query string (ASCII digits of a sane length), else 404."""
-    if not (value.isascii() and value.isdigit() and len(value) < 16):
-        raise Http404
-    return int(value)
-
-
 def _root_from(request: HttpRequest) -> Organization | None:
     """The organization of ``?org=`` or ``?within=`` (in scope), else the scope root."""
     value = request.GET.get("org") or request.GET.get("within") or ""
     if value:
-        return get_in_scope(request.user, Organization, Action.VIEW, pk=pk_from(value))
+        return get_in_scope(request.user, Organization, Action.VIEW, pk=pk_or_404(value))
     return scope_roots(request.user).first()
 
 
@@ -195,7 +189,7 @@ class CandidateCreateView(ActionFormView):
         kwargs: dict[str, Any] = {"user": self.request.user}
         org = self.request.GET.get("org", "")
         if self.request.method == "GET" and org:
-            kwargs["initial"] = {"organization": pk_from(org)}
+            kwargs["initial"] = {"organization": pk_or_404(org)}
         return kwargs
 
     def perform(self, form: CandidateForm, target: Any) -> Candidate:
@@ -442,7 +436,7 @@ class PlanCreateView(PlanFormMixin, ActionFormView):
 
     def committee(self) -> Organization | None:
         value = self.request.POST.get("organization") or self.request.GET.get("org") or ""
-        if value.isascii() and value.isdigit() and len(value) < 16:
+        if is_pk(value):
             return _committees(self.request.user).filter(pk=int(value)).first()
         return None
 

@@ -17,13 +17,14 @@ from django.views.generic import TemplateView
 
 from dangjian.accounts.roles import Action
 from dangjian.core.dates import add_months
+from dangjian.core.ids import pk_or_404
 from dangjian.core.rulesets import value
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.core.views import ActionFormView
 from dangjian.dues import actions, queries
 from dangjian.dues.forms import PaymentForm, StandardForm
 from dangjian.dues.models import DuesStandard, Payment
 from dangjian.members.models import Member
+from dangjian.members.views import MemberActionView
 from dangjian.orglife.rules import DRIFT_MONTHS
 from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
@@ -58,9 +59,7 @@ class ArrearsView(LoginRequiredMixin, TemplateView):
             raise PermissionDenied
         org_pk = self.request.GET.get("org", "")
         if org_pk:
-            if not (org_pk.isascii() and org_pk.isdigit() and len(org_pk) < 16):
-                raise Http404
-            root = get_in_scope(user, Organization, Action.VIEW, pk=int(org_pk))
+            root = get_in_scope(user, Organization, Action.VIEW, pk=pk_or_404(org_pk))
         else:
             root = scope_roots(user).first()
         members = Member.objects.restrict(user).select_related("organization")
@@ -104,11 +103,14 @@ class MemberDuesView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class MemberDuesFormView(ActionFormView):
+class MemberDuesFormView(MemberActionView):
+    """A dues form on one member (the member loaded for change, as the registry's forms
+    do), back to the member's dues page."""
+
     def get_target(self) -> Member:
         if not can(self.request.user, DuesStandard, Action.CHANGE):
             raise Http404
-        return get_in_scope(self.request.user, Member, Action.CHANGE, pk=self.kwargs["pk"])
+        return super().get_target()
 
     def success_url(self, result: Any) -> str:
         return reverse("dues:member", args=[self.kwargs["pk"]])

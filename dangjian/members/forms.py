@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.roles import Action
 from dangjian.core.forms import StyledForm, StyledModelForm
+from dangjian.core.ids import is_pk
 from dangjian.members.choices import Status, TransferReason
 from dangjian.members.models import Member, Post
 from dangjian.members.rules import MANUAL_TRANSITIONS, TRANSITIONS
@@ -83,7 +84,7 @@ class MemberForm(StyledModelForm):
                 self.initial["organization"] = only[0].pk
         org_id = self.data.get("organization") or self.initial.get("organization") or self.instance.organization_id
         groups = PartyGroup.objects.restrict(user).select_related("organization")
-        if org_id and str(org_id).isdigit():
+        if org_id and is_pk(org_id):
             groups = groups.filter(organization_id=org_id)
         self.fields["party_group"].queryset = groups
         self.fields["party_group"].label_from_instance = lambda g: f"{g.organization.name} · {g.name}"

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import xlsxwriter
 from django.db.models import Model
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -23,6 +21,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.roles import Action, Role
+from dangjian.core.pdf import css_string, page_counter_css, render_pdf
 from dangjian.core.rulesets import value
 from dangjian.core.scoping import can
 from dangjian.members.models import Member
@@ -311,26 +310,6 @@ def _labels(model: type[Model], *names: str) -> dict[str, str]:
     return {name: _verbose(model, name) for name in names}
 
 
-def _css_string(text: str) -> str:
-    """``text`` as a quoted CSS string; markup and quote characters as CSS escapes so
-    nothing typed into a record can end the style sheet."""
-    return '"' + "".join(c if c.isalnum() or c in " -–:/.,()（）·" else f"\\{ord(c):06x}" for c in text) + '"'
-
-
-def _page_counter_css() -> str:
-    """The footer's "Page 1 of 2" as a CSS ``content`` value in the active language."""
-    parts = re.split(r"(%\((?:page|pages)\)s)", _("Page %(page)s of %(pages)s"))
-    out = []
-    for part in parts:
-        if part == "%(page)s":
-            out.append("counter(page)")
-        elif part == "%(pages)s":
-            out.append("counter(pages)")
-        elif part:
-            out.append(_css_string(part))
-    return " ".join(out)
-
-
 @dataclass
 class _Person:
     name: str
@@ -419,16 +398,16 @@ def record_context(event: Event, *, viewer: Any) -> dict[str, Any]:
         ],
         "lecturer": lecturer,
         "votes": votes,
-        "printed": _css_string(
+        "printed": css_string(
             _("Printed on %(date)s by %(name)s")
             % {
                 "date": date_format(timezone.localdate(), "DATE_FORMAT"),
                 "name": getattr(viewer, "full_name", "") or str(viewer),
             }
         ),
-        "page_counter": _page_counter_css(),
-        "header_left": _css_string(event.organization.name),
-        "header_right": _css_string(date_format(event.held_on, "DATE_FORMAT")),
+        "page_counter": page_counter_css(),
+        "header_left": css_string(event.organization.name),
+        "header_right": css_string(date_format(event.held_on, "DATE_FORMAT")),
         "language": get_language() or "en",
     }
 
@@ -437,7 +416,4 @@ def meeting_record_pdf(event: Event, *, viewer: Any) -> bytes:
     """The record of ``event`` as an A4 page of the meeting record book (PDF), in the
     active language, with a footer of page numbers and lines for the signatures of the
     recorder and the host. The caller checks that ``viewer`` may export the event."""
-    from weasyprint import HTML  # imported here: pango loads only when a PDF is made
-
-    html = render_to_string("orglife/record_pdf.html", record_context(event, viewer=viewer))
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return render_pdf("orglife/record_pdf.html", record_context(event, viewer=viewer))

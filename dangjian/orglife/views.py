@@ -25,6 +25,7 @@ from django.views.generic import TemplateView
 from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
 from dangjian.core.forms import ConfirmForm
+from dangjian.core.ids import is_pk, pk_or_404
 from dangjian.core.models import AuditEntry
 from dangjian.core.rulesets import value
 from dangjian.core.scoping import can, covers_path, get_in_scope
@@ -65,9 +66,7 @@ def _root_from(request: HttpRequest, param: str = "org") -> Organization:
     """The organization named by ``?org=`` (in scope), else the user's scope root."""
     value = request.GET.get(param, "")
     if value:
-        if not value.isdigit():
-            raise Http404
-        return get_in_scope(request.user, Organization, Action.VIEW, pk=int(value))
+        return get_in_scope(request.user, Organization, Action.VIEW, pk=pk_or_404(value))
     root = scope_roots(request.user).first()
     if root is None:
         raise Http404
@@ -106,7 +105,7 @@ class EventListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["kinds"] = EventKind.choices
         org = self.request.GET.get("org") or self.request.GET.get("within")
-        context["new_org"] = org if org and org.isdigit() else ""
+        context["new_org"] = org if org and is_pk(org) else ""
         return context
 
 
@@ -211,7 +210,7 @@ class EventCreateView(ActionFormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.GET.get("org") or "").isdigit():
+        if not is_pk(request.GET.get("org") or ""):
             orgs = Organization.objects.restrict(request.user, Action.CHANGE).filter(dissolved_on__isnull=True)
             return render(
                 request,
@@ -222,9 +221,7 @@ class EventCreateView(ActionFormView):
 
     def get_target(self) -> Organization:
         org = self.request.GET.get("org") or self.request.POST.get("org") or ""
-        if not org.isdigit():
-            raise Http404
-        return get_in_scope(self.request.user, Organization, Action.VIEW, pk=int(org))
+        return get_in_scope(self.request.user, Organization, Action.VIEW, pk=pk_or_404(org))
 
     def get_form_kwargs(self, target: Organization) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"organization": target}
@@ -248,7 +245,7 @@ class EventCreateView(ActionFormView):
         event.kind = self.kind
         entries = None
         if self.kind == EventKind.HEART_TALK and event.state == EventState.HELD:
-            chosen = {int(pk) for pk in self.request.POST.getlist("participants") if pk.isdigit()}
+            chosen = {int(pk) for pk in self.request.POST.getlist("participants") if is_pk(pk)}
             entries = {pk: ("present", "") for pk in chosen}
         return actions.create_event(event, actor=self.request.user, attendance=entries)
 

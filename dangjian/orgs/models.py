@@ -90,6 +90,12 @@ class Organization(ScopedModelMixin, AuditedModel, TimeStampedModel, MP_Node):
     def get_absolute_url(self) -> str:
         return reverse("orgs:detail", args=[self.pk])
 
+    def ancestor_paths(self, *, include_self: bool = False) -> list[str]:
+        """The paths of the organizations above this one, top first (and its own last
+        with ``include_self``): the prefixes of the materialized path."""
+        end = len(self.path) + (1 if include_self else 0)
+        return [self.path[:i] for i in range(self.steplen, end, self.steplen)]
+
     @property
     def is_two_new(self) -> bool:
         return self.sector in TWO_NEW_SECTORS

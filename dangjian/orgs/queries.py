@@ -143,6 +143,4 @@ def scope_roots(user: Any) -> QuerySet[Organization]:
 def ancestors(user: Any, org: Organization) -> list[Organization]:
     """The organizations above ``org`` that ``user`` can see, top first (breadcrumbs):
     one query on the path's prefixes."""
-    step = Organization.steplen
-    prefixes = [org.path[:i] for i in range(step, len(org.path), step)]
-    return list(Organization.objects.restrict(user).filter(path__in=prefixes).order_by("path"))
+    return list(Organization.objects.restrict(user).filter(path__in=org.ancestor_paths()).order_by("path"))

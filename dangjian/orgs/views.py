@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.forms import ConfirmForm
+from dangjian.core.ids import is_pk
 from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import can, get_in_scope
 from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, ScopedMixin
@@ -93,7 +94,7 @@ class WarningsView(ScopedMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         orgs = self.get_queryset()
         within = self.request.GET.get("within", "")
-        root = orgs.filter(pk=within).first() if within.isdigit() else None
+        root = orgs.filter(pk=within).first() if is_pk(within) else None
         if root is not None:
             orgs = orgs.filter(path__startswith=root.path)
         totals = queries.warning_totals(orgs)

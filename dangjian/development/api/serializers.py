@@ -131,5 +131,5 @@ class StepSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             org = candidate.organization
             self.fields["people"].child_relation.queryset = queries.people_for(candidate)
             self.fields["event"].queryset = queries.general_meetings(candidate)
-            above = [org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+            above = org.ancestor_paths()
             self.fields["decided_by"].queryset = Organization.objects.filter(path__in=above)

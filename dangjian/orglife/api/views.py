@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.api import ScopedViewSet
+from dangjian.core.ids import is_pk
 from dangjian.core.scoping import can, get_in_scope
 from dangjian.orglife import actions, compliance, rules
 from dangjian.orglife.api.serializers import (
@@ -130,7 +131,7 @@ class ComplianceView(APIView):
         today = timezone.localdate()
         org_id = request.query_params.get("org", "")
         if org_id:
-            if not org_id.isdigit():
+            if not is_pk(org_id):
                 raise ValidationError({"org": [_("Give an organization id.")]})
             root = get_in_scope(request.user, Organization, Action.VIEW, pk=int(org_id))
         else:
