@@ -27,16 +27,20 @@ def dues_items(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
         return
     through = add_months(today.replace(day=1), -1)
     months = value(DRIFT_MONTHS.key, today)
-    owed = [a for a in queries.arrears(Member.objects.restrict(user), through) if a.longest_run >= months]
+    owed = queries.unpaid_in_a_row(Member.objects.restrict(user), through, months)
+    count = owed.count()
+    if not count:
+        return
+    first = add_months(through, -(months - 1))
     yield inbox.DueGroup(
         key="dues.six_months",
         title=_("Members %(n)s months in a row without paying dues") % {"n": months},
         level=inbox.Level.FLAGGED,
-        count=len(owed),
+        count=count,
         url=reverse("dues:arrears"),
         rule="S1",
         items=[
-            inbox.DueItem(label=a.member.name, url=reverse("dues:member", args=[a.member.pk]), due_on=a.months[0])
-            for a in owed[: inbox.SAMPLE]
+            inbox.DueItem(label=member.name, url=reverse("dues:member", args=[member.pk]), due_on=first)
+            for member in owed.order_by("name_pinyin", "pk")[: inbox.SAMPLE]
         ],
     )

@@ -32,6 +32,17 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 class Arrears:
     member: Member
     months: list[dt.date]  # unpaid months with a standard in force, oldest first
+    through: dt.date  # the last month looked at
+
+    @property
+    def current_run(self) -> int:
+        """Unpaid months in a row up to ``through`` (S1 flags six: ``unpaid_in_a_row``)."""
+        run, month = 0, self.through
+        unpaid = set(self.months)
+        while month in unpaid:
+            run += 1
+            month = add_months(month, -1)
+        return run
 
     @property
     def count(self) -> int:
@@ -76,7 +87,7 @@ def arrears(members: QuerySet[Member], through: dt.date) -> list[Arrears]:
             if standard.payable and month not in paid.get(member.pk, set()):
                 unpaid.append(month)
         if unpaid:
-            out.append(Arrears(member=member, months=unpaid))
+            out.append(Arrears(member=member, months=unpaid, through=last))
     return out
 
 
@@ -91,6 +102,22 @@ def _owing(members: QuerySet[Member], month: dt.date) -> QuerySet[Member]:
         .alias(has_standard=Exists(in_force), reduced=Subquery(in_force.values("reduced_amount")[:1]))
         .filter(has_standard=True)
         .filter(Q(reduced__isnull=True) | ~Q(reduced=0))
+    )
+
+
+def unpaid_in_a_row(members: QuerySet[Member], through: dt.date, months: int) -> QuerySet[Member]:
+    """Members of ``members`` who owed dues in each of the ``months`` months up to the
+    month of ``through`` and paid none of them (S1), as one SQL query: owing in the first
+    of those months (admitted, not left, a standard in force that is not an exemption),
+    no exemption starting within them, and no regular payment for any of them."""
+    last = through.replace(day=1)
+    first = add_months(last, -(months - 1))
+    exempted_since = DuesStandard.objects.filter(
+        member=OuterRef("pk"), valid_from__gt=first, valid_from__lte=last, reduced_amount=0
+    )
+    paid = Payment.objects.filter(member=OuterRef("pk"), kind=PaymentKind.REGULAR, month__gte=first, month__lte=last)
+    return (
+        _owing(members.filter(status__in=ACTIVE_STATUSES), first).exclude(Exists(exempted_since)).exclude(Exists(paid))
     )
 
 

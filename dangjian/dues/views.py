@@ -23,11 +23,16 @@ from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.dues import actions, queries
 from dangjian.dues.forms import PaymentForm, StandardForm
 from dangjian.dues.models import DuesStandard, Payment
+from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.members.models import Member
 from dangjian.members.views import MemberActionView
 from dangjian.orglife.rules import DRIFT_MONTHS
 from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
+
+# Members' unpaid months are listed for subtrees up to this size (a township, a large
+# enterprise); above it the page shows the collection by organization to drill into.
+ARREARS_LIST_LIMIT = 5000
 
 
 def last_month() -> dt.date:
@@ -66,8 +71,9 @@ class ArrearsView(LoginRequiredMixin, TemplateView):
         if root is not None:
             members = members.filter(organization__path__startswith=root.path)
         month, month_error = _month_from(self.request)
-        owed = queries.arrears(members, last_month())
         s1 = value(DRIFT_MONTHS.key, timezone.localdate())
+        listed = members.filter(status__in=ACTIVE_STATUSES).count() <= ARREARS_LIST_LIMIT
+        owed = queries.arrears(members, last_month()) if listed else []
         context.update(
             title=gettext_lazy("Party dues"),
             root=root,
@@ -76,9 +82,11 @@ class ArrearsView(LoginRequiredMixin, TemplateView):
             collection=queries.collection(members, month),
             by_child=queries.collection_by_child(members, root, month) if root else [],
             year=queries.collection_year(members, month.year, last_month()),
-            arrears=sorted(owed, key=lambda a: (-a.longest_run, -a.count)),
+            listed=listed,
+            list_limit=ARREARS_LIST_LIMIT,
+            arrears=sorted(owed, key=lambda a: (-a.current_run, -a.count)),
             s1_months=s1,
-            flagged=sum(1 for a in owed if a.longest_run >= s1),
+            flagged=queries.unpaid_in_a_row(members, last_month(), s1).count(),
         )
         return context
 

@@ -144,3 +144,39 @@ def test_collection_by_child_sums_to_the_subtree_in_a_fixed_number_of_queries(ca
     assert (own["organization"], own["due"], own["paid"]) == (cast.branch_a, 3, 1)
     year = queries.collection_year(everyone, 2026, M(2026, 10, 15))
     assert [(r["month"].month, r["due"], r["paid"]) for r in year][-2:] == [(9, 5, 0), (10, 5, 2)]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        # (standard from, exemption from, months paid, admitted, expected)
+        ("2026-01", None, [], None, True),  # ten months unpaid: S1
+        ("2026-01", None, [4], None, True),  # April paid, the last six (May-October) not
+        ("2026-01", None, [5], None, False),  # May paid: five in a row
+        ("2026-01", None, [6], None, False),  # June paid breaks the run
+        ("2026-01", None, [10], None, False),  # last month paid
+        ("2026-06", None, [], None, False),  # owed only since June: five months
+        ("2026-05", None, [], None, True),  # owed since May: exactly six
+        ("2026-01", "2026-08", [], None, False),  # exempted (F7) within the six months
+        ("2026-01", None, [], "2026-06-15", False),  # admitted in June (F8): not yet six
+    ],
+)
+def test_unpaid_in_a_row_in_sql_agrees_with_the_arrears_of_the_records(cast: Cast, case: tuple) -> None:  # type: ignore[type-arg]
+    start, exempt, paid, admitted, expected = case
+    li = cast.members_a[1]
+    if admitted:
+        Member.objects.filter(pk=li.pk).update(joined_on=dt.date.fromisoformat(admitted))
+        li.refresh_from_db()
+    salary(li, "4200", dt.date.fromisoformat(f"{start}-01"))
+    if exempt:
+        salary(
+            li, "4200", dt.date.fromisoformat(f"{exempt}-01"), reduced_amount=Decimal(0), reduction_reason="镇党委批准"
+        )
+    if paid:
+        actions.record_payments(li, [M(2026, m, 1) for m in paid], method="cash", paid_on=M(2026, 11, 1), actor=None)
+    through = M(2026, 10, 31)
+    members = Member.objects.filter(organization=cast.branch_a)
+    flagged = set(queries.unpaid_in_a_row(members, through, 6).values_list("pk", flat=True))
+    assert (li.pk in flagged) is expected
+    by_records = {a.member.pk for a in queries.arrears(members, through) if a.current_run >= 6}
+    assert flagged == by_records
