@@ -158,14 +158,16 @@ def test_collection_by_child_sums_to_the_subtree_in_a_fixed_number_of_queries(ca
         ("2026-06", None, [], None, False),  # owed only since June: five months
         ("2026-05", None, [], None, True),  # owed since May: exactly six
         ("2026-01", "2026-08", [], None, False),  # exempted (F7) within the six months
-        ("2026-01", None, [], "2026-06-15", False),  # admitted in June (F8): not yet six
+        ("2026-06", None, [], "2026-06-15", False),  # admitted in June (F8): not yet six
     ],
 )
 def test_unpaid_in_a_row_in_sql_agrees_with_the_arrears_of_the_records(cast: Cast, case: tuple) -> None:  # type: ignore[type-arg]
     start, exempt, paid, admitted, expected = case
     li = cast.members_a[1]
     if admitted:
-        Member.objects.filter(pk=li.pk).update(joined_on=dt.date.fromisoformat(admitted))
+        Member.objects.filter(pk=li.pk).update(
+            joined_on=dt.date.fromisoformat(admitted), full_on=None, status="probationary"
+        )
         li.refresh_from_db()
     salary(li, "4200", dt.date.fromisoformat(f"{start}-01"))
     if exempt:
