@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
-from dangjian.core.scoping import ensure_in_scope
+from dangjian.core.scoping import OutOfScope, can, covers_path, ensure_in_scope
 from dangjian.dues import rules
-from dangjian.dues.choices import PaymentKind
-from dangjian.dues.models import DuesStandard, Payment
+from dangjian.dues.choices import FundSource, FundState, PaymentKind
+from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -143,3 +144,264 @@ def record_payments(
         audit.record(actor, "create", payment, before={})
         ensure_in_scope(actor, payment, Action.ADD)
     return created
+
+
+@transaction.atomic
+def record_voluntary(
+    member: Member,
+    amount: Decimal,
+    *,
+    method: str,
+    paid_on: dt.date,
+    receipt_no: str = "",
+    note: str = "",
+    actor: Any,
+) -> Payment:
+    """A voluntary payment on top of the monthly dues; from the F10 figure on it goes
+    wholly to the Centre (the reconciliation shows it as to be handed up in full)."""
+    if member.status not in ACTIVE_STATUSES:
+        raise ValidationError(_("Only current members pay dues."))
+    if amount <= 0:
+        raise ValidationError({"amount": _("Amounts are positive.")})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("The payment date is in the future.")})
+    payment = Payment(
+        member=member,
+        organization=member.organization,
+        kind=PaymentKind.VOLUNTARY,
+        month=month_of(paid_on),
+        amount=amount,
+        method=method,
+        paid_on=paid_on,
+        receipt_no=receipt_no,
+        note=note,
+    )
+    payment.full_clean()
+    payment.save()
+    audit.record(actor, "create", payment, before={})
+    ensure_in_scope(actor, payment, Action.ADD)
+    return payment
+
+
+# --- handing dues over up the tree ---------------------------------------------------
+
+
+@transaction.atomic
+def hand_over(
+    organization: Organization,
+    *,
+    amount: Decimal,
+    handed_on: dt.date,
+    months_from: dt.date,
+    months_to: dt.date,
+    receipt_no: str = "",
+    note: str = "",
+    actor: Any,
+) -> Handover:
+    """``organization`` hands ``amount`` of the dues it holds over to the organization
+    directly above it (level by level, so every subtree reconciles). It cannot hand over
+    more than it holds on that day."""
+    from dangjian.dues import queries
+
+    if actor is not None and not covers_path(actor, organization.path):
+        raise OutOfScope
+    to = Organization.objects.get_parent(organization)
+    if to is None:
+        raise ValidationError(_("%(org)s has no higher organization in the product.") % {"org": organization.name})
+    if months_to < months_from:
+        raise ValidationError({"months_to": _("The last month comes after the first.")})
+    if handed_on > timezone.localdate():
+        raise ValidationError({"handed_on": _("The date is in the future.")})
+    if amount <= 0:
+        raise ValidationError({"amount": _("Amounts are positive.")})
+    held = queries.held(organization, handed_on)
+    if amount > held:
+        raise ValidationError(
+            {
+                "amount": _("%(org)s holds %(held)s yuan of dues on %(day)s.")
+                % {"org": organization.name, "held": held, "day": handed_on.isoformat()}
+            }
+        )
+    handover = Handover(
+        from_organization=organization,
+        to_organization=to,
+        amount=amount,
+        handed_on=handed_on,
+        months_from=month_of(months_from),
+        months_to=month_of(months_to),
+        receipt_no=receipt_no,
+        note=note,
+    )
+    handover.full_clean()
+    handover.save()
+    audit.record(actor, "create", handover, before={})
+    ensure_in_scope(actor, handover, Action.ADD)
+    return handover
+
+
+@transaction.atomic
+def confirm_handover(handover: Handover, *, confirmed_on: dt.date, actor: Any) -> Handover:
+    """The receiving organization confirms that the money arrived."""
+    if actor is not None and not covers_path(actor, handover.to_organization.path):
+        raise ValidationError(_("Only the receiving organization confirms a handover."))
+    if handover.confirmed_on is not None:
+        raise ValidationError(_("The handover is already confirmed."))
+    if confirmed_on < handover.handed_on or confirmed_on > timezone.localdate():
+        raise ValidationError({"confirmed_on": _("Confirm on a day from the handover to today.")})
+    before = audit.snapshot(handover)
+    handover.confirmed_on = confirmed_on
+    handover.confirmed_by = actor
+    handover.save(update_fields=["confirmed_on", "confirmed_by", "updated_at"])
+    audit.record(actor, "update", handover, before=before)
+    ensure_in_scope(actor, handover, Action.CHANGE)
+    return handover
+
+
+@transaction.atomic
+def withdraw_handover(handover: Handover, *, actor: Any) -> None:
+    """The sender takes back a handover recorded by mistake, before it is confirmed."""
+    if handover.confirmed_on is not None:
+        raise ValidationError(_("A confirmed handover cannot be withdrawn."))
+    if actor is not None and not covers_path(actor, handover.from_organization.path):
+        raise OutOfScope
+    ensure_in_scope(actor, handover, Action.CHANGE)
+    audit.record(actor, "delete", handover, before=audit.snapshot(handover))
+    handover.delete()
+
+
+# --- the party-building funds ledger -------------------------------------------------
+
+
+@transaction.atomic
+def record_income(
+    organization: Organization,
+    *,
+    source: str,
+    amount: Decimal,
+    on: dt.date,
+    description: str,
+    granted_by: Organization | None = None,
+    voucher: Any = None,
+    actor: Any,
+) -> FundEntry:
+    """Money received into ``organization``'s funds. An allocation from a higher
+    organization in the product is recorded once, by that organization, and leaves its
+    balance: it cannot allocate more than it has."""
+    if source == FundSource.HIGHER and granted_by is not None:
+        if not (organization.path.startswith(granted_by.path) and granted_by.pk != organization.pk):
+            raise ValidationError({"granted_by": _("Funds are allocated by a higher organization.")})
+        _check_balance(granted_by, amount)
+        if actor is not None and not covers_path(actor, granted_by.path):
+            raise OutOfScope
+    elif granted_by is not None:
+        raise ValidationError({"granted_by": _("Only an allocation from the higher organization names it.")})
+    entry = FundEntry(
+        organization=organization,
+        is_income=True,
+        source=source,
+        granted_by=granted_by,
+        amount=amount,
+        on=on,
+        description=description.strip(),
+        state=FundState.RECORDED,
+        recorded_by=actor,
+    )
+    return _save_entry(entry, voucher, actor)
+
+
+@transaction.atomic
+def record_expenditure(
+    organization: Organization,
+    *,
+    category: str,
+    amount: Decimal,
+    on: dt.date,
+    description: str,
+    approver: str = "",
+    voucher: Any = None,
+    actor: Any,
+) -> FundEntry:
+    """Money spent from ``organization``'s funds. Above the approval threshold (a local
+    setting) it waits for the higher organization's approval before it counts."""
+    _check_balance(organization, amount)
+    pending = rules.needs_approval(amount, on)
+    if not pending and not approver.strip():
+        raise ValidationError({"approver": _("Name who approved the expenditure (name and post).")})
+    entry = FundEntry(
+        organization=organization,
+        is_income=False,
+        category=category,
+        amount=amount,
+        on=on,
+        description=description.strip(),
+        approver=approver.strip(),
+        state=FundState.PENDING if pending else FundState.RECORDED,
+        recorded_by=actor,
+    )
+    return _save_entry(entry, voucher, actor)
+
+
+def _check_balance(organization: Organization, amount: Decimal) -> None:
+    from dangjian.dues import queries
+
+    if amount <= 0:
+        raise ValidationError({"amount": _("Amounts are positive.")})
+    available = queries.fund_balance(organization) - queries.fund_pending(organization)
+    if amount > available:
+        raise ValidationError(
+            {
+                "amount": _("%(org)s has %(available)s yuan available (balance less expenditures awaiting approval).")
+                % {"org": organization.name, "available": available}
+            }
+        )
+
+
+def _save_entry(entry: FundEntry, voucher: Any, actor: Any) -> FundEntry:
+    if entry.on > timezone.localdate():
+        raise ValidationError({"on": _("The date is in the future.")})
+    if voucher:
+        entry.voucher = voucher
+    entry.full_clean()
+    entry.save()
+    audit.record(actor, "create", entry, before={})
+    ensure_in_scope(actor, entry, Action.ADD)
+    return entry
+
+
+def can_decide(user: Any, entry: FundEntry) -> bool:
+    """Whether ``user`` may approve or reject a pending expenditure: someone of the higher
+    organization (of the organization itself for a top-level one), not its recorder."""
+    if entry.state != FundState.PENDING or user is None or entry.recorded_by_id == getattr(user, "pk", None):
+        return False
+    if not can(user, FundEntry, Action.CHANGE):
+        return False
+    parent = Organization.objects.get_parent(entry.organization)
+    return covers_path(user, parent.path if parent else entry.organization.path)
+
+
+@transaction.atomic
+def decide_expenditure(entry: FundEntry, *, approve: bool, note: str = "", actor: Any) -> FundEntry:
+    entry = FundEntry.objects.select_for_update().get(pk=entry.pk)
+    if not can_decide(actor, entry):
+        raise ValidationError(
+            _("Only the higher organization decides on a pending expenditure, and not the person who recorded it.")
+        )
+    if not approve and not note.strip():
+        raise ValidationError({"decision_note": _("Give the reason for rejecting.")})
+    if approve:
+        entry.state = FundState.PENDING  # the balance check below must not count it twice
+        from dangjian.dues import queries
+
+        if entry.amount > queries.fund_balance(entry.organization):
+            raise ValidationError(_("The organization's balance no longer covers this expenditure."))
+    before = audit.snapshot(FundEntry.objects.get(pk=entry.pk))
+    entry.state = FundState.APPROVED if approve else FundState.REJECTED
+    entry.decided_by = actor
+    entry.decided_on = timezone.localdate()
+    entry.decision_note = note.strip()
+    if approve and not entry.approver:
+        entry.approver = str(actor)
+    entry.save()
+    audit.record(actor, "update", entry, before=before)
+    ensure_in_scope(actor, entry, Action.CHANGE)
+    return entry

@@ -28,3 +28,35 @@ class PaymentMethod(models.TextChoices):
 class PaymentKind(models.TextChoices):
     REGULAR = "regular", _("Monthly dues")
     VOLUNTARY = "voluntary", _("Voluntary payment (F10)")
+
+
+class FundSource(models.TextChoices):
+    """Where party-building funds come from."""
+
+    HIGHER = "higher", _("Allocation from the higher organization")
+    BUDGET = "budget", _("Unit's budget (management fees)")
+    RETURNED_DUES = "returned_dues", _("Returned party dues")
+    OTHER = "other", _("Other income")
+
+
+class FundCategory(models.TextChoices):
+    """What party-building funds are spent on."""
+
+    TRAINING = "training", _("Education and training")
+    ACTIVITIES = "activities", _("Organizational life and activities")
+    MATERIALS = "materials", _("Education materials and publications")
+    ASSISTANCE = "assistance", _("Assistance to members in difficulty")
+    COMMENDATION = "commendation", _("Commendation of advanced members and organizations")
+    PREMISES = "premises", _("Activity premises and equipment")
+    OTHER = "other", _("Other party-building work")
+
+
+class FundState(models.TextChoices):
+    RECORDED = "recorded", _("Recorded")
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+# Entries that count in a balance.
+COUNTED_STATES = (FundState.RECORDED, FundState.APPROVED)

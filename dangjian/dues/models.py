@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import ScopedModel
-from dangjian.dues.choices import DuesCategory, PaymentKind, PaymentMethod
+from dangjian.dues.choices import DuesCategory, FundCategory, FundSource, FundState, PaymentKind, PaymentMethod
 
 
 class DuesStandard(ScopedModel):
@@ -121,3 +123,145 @@ class Payment(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.member} {self.month:%Y-%m} {self.amount}"
+
+
+class Handover(ScopedModel):
+    """Dues an organization hands over to a higher one (branch -> grassroots committee ->
+    higher). The receiving side confirms what arrived; the sums reconcile with what each
+    level collected (``queries.reconciliation``)."""
+
+    scope_paths: ClassVar[tuple[str, ...]] = ("from_organization__path", "to_organization__path")
+
+    from_organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("handed over by"), on_delete=models.PROTECT, related_name="handovers_out"
+    )
+    to_organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("handed over to"), on_delete=models.PROTECT, related_name="handovers_in"
+    )
+    handed_on = models.DateField(_("handed over on"))
+    months_from = models.DateField(_("dues of the months from"))
+    months_to = models.DateField(_("to"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    receipt_no = models.CharField(_("receipt or transfer number"), max_length=50, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    confirmed_on = models.DateField(_("receipt confirmed on"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("dues handover")
+        verbose_name_plural = _("dues handovers")
+        ordering = ["-handed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="handover_positive", violation_error_message=_("Amounts are positive.")
+            ),
+            models.CheckConstraint(
+                condition=Q(months_to__gte=models.F("months_from")),
+                name="handover_months_in_order",
+                violation_error_message=_("The last month comes after the first."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_organization} → {self.to_organization} {self.handed_on}: {self.amount}"
+
+    def audit_organization(self) -> Any:
+        return self.from_organization
+
+
+def voucher_path(entry: FundEntry, filename: str) -> str:
+    return f"vouchers/{entry.organization_id}/{filename}"
+
+
+VOUCHER_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "tif", "tiff"]
+
+
+class FundEntry(ScopedModel):
+    """One line of an organization's party-building funds ledger: money received
+    (``source``) or spent (``category``). An allocation from the higher organization is
+    recorded once, by the higher one (``granted_by``): it is income here and outgoing
+    there. An expenditure above the approval threshold waits for approval by the higher
+    organization before it counts."""
+
+    scope_paths: ClassVar[tuple[str, ...]] = ("organization__path",)
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="fund_entries"
+    )
+    is_income = models.BooleanField(_("income"))
+    source = models.CharField(_("source"), max_length=20, choices=FundSource.choices, blank=True)
+    granted_by = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("allocated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fund_grants",
+    )
+    category = models.CharField(_("category"), max_length=20, choices=FundCategory.choices, blank=True)
+    on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    description = models.CharField(_("description"), max_length=200)
+    approver = models.CharField(
+        _("approved by"), max_length=100, blank=True, help_text=_("Who signed the voucher (name and post).")
+    )
+    voucher = models.FileField(
+        _("voucher"),
+        upload_to=voucher_path,
+        blank=True,
+        validators=[FileExtensionValidator(VOUCHER_EXTENSIONS)],
+        help_text=_("A scan or photo of the voucher: PDF, JPEG, PNG or TIFF."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=FundState.choices, default=FundState.RECORDED)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approval decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("approval decided on"), null=True, blank=True)
+    decision_note = models.CharField(_("approval note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("funds entry")
+        verbose_name_plural = _("funds entries")
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["organization", "on"], name="fund_entry_org_on")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="fund_entry_positive",
+                violation_error_message=_("Amounts are positive."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(is_income=True) & ~Q(source="") & Q(category=""))
+                | (Q(is_income=False) & Q(source="") & ~Q(category="") & Q(granted_by__isnull=True)),
+                name="fund_entry_income_has_source_expense_category",
+                violation_error_message=_("Income has a source; an expenditure has a category."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.on} {'+' if self.is_income else '-'}{self.amount} {self.description}"
+
+    @property
+    def counts(self) -> bool:
+        """Whether the entry is in the balance (a pending or rejected expenditure is not)."""
+        return self.state in (FundState.RECORDED, FundState.APPROVED)

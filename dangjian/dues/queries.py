@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import gettext_lazy
 
 from dangjian.core.dates import add_months
+from dangjian.core.rulesets import value
 from dangjian.dues import rules
-from dangjian.dues.choices import PaymentKind
-from dangjian.dues.models import DuesStandard, Payment
+from dangjian.dues.choices import COUNTED_STATES, FundCategory, FundSource, FundState, PaymentKind
+from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -167,3 +170,213 @@ def collection(members: QuerySet[Member], month: dt.date) -> dict[str, Any]:
     totals = owing.aggregate(due=Count("pk"), paid=Count("pk", filter=Q(Exists(paid))))
     due, done = totals["due"], totals["paid"]
     return {"month": month, "due": due, "paid": done, "rate": (done / due) if due else None}
+
+
+# --- handing over and reconciliation -------------------------------------------------
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def yuan(amount: Any) -> Decimal:
+    """A sum from the database as yuan with two decimals (SQLite drops trailing zeros)."""
+    return Decimal(amount or 0).quantize(CENT)
+
+
+def _sum(queryset: QuerySet[Any], field: str = "amount") -> Decimal:
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return yuan(queryset.aggregate(total=Coalesce(Sum(field), ZERO, output_field=money))["total"])
+
+
+def held(organization: Organization, on: dt.date) -> Decimal:
+    """Dues ``organization`` holds at the end of ``on``: what it collected from its own
+    members and received from below, less what it handed up. Three queries."""
+    return (
+        _sum(Payment.objects.filter(organization=organization, paid_on__lte=on))
+        + _sum(Handover.objects.filter(to_organization=organization, handed_on__lte=on))
+        - _sum(Handover.objects.filter(from_organization=organization, handed_on__lte=on))
+    )
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What an organization or a subtree did with dues in a period."""
+
+    organization: Organization
+    whole_subtree: bool  # the figures of the organization and everything below it
+    collected: Decimal  # paid by members of the subtree (or of the organization itself)
+    wholly_up: Decimal  # of which voluntary payments that go wholly to the Centre (F10)
+    received: Decimal  # handed over to it from below (organization only)
+    handed_up: Decimal  # handed over out of it to higher organizations
+    unconfirmed: Decimal  # of which not yet confirmed by the receiving side
+
+    @property
+    def retained(self) -> Decimal:
+        """What stayed in the organization (or the subtree) in the period."""
+        return self.collected + self.received - self.handed_up
+
+
+def reconciliation(root: Organization, start: dt.date, end: dt.date) -> list[Reconciliation]:
+    """The dues of ``start``-``end`` (by payment and handover dates) for ``root`` itself
+    and for each child subtree: collected, received, handed up (out of the subtree), and
+    retained. Dues go up level by level, so a child subtree hands up only to ``root``,
+    and for every subtree handed up = collected - retained. Five queries (and the F10
+    figure)."""
+    threshold = Decimal(str(value(rules.LARGE_VOLUNTARY.key, end)))
+    width = len(root.path) + root.steplen
+    payments = Payment.objects.filter(paid_on__gte=start, paid_on__lte=end)
+    handovers = Handover.objects.filter(handed_on__gte=start, handed_on__lte=end)
+    large = Q(kind=PaymentKind.VOLUNTARY, amount__gte=threshold)
+    money = DecimalField(max_digits=14, decimal_places=2)
+    paid_rows = (
+        payments.filter(organization__path__startswith=root.path)
+        .exclude(organization=root)
+        .annotate(prefix=Substr("organization__path", 1, width))
+        .values("prefix")
+        .annotate(total=Sum("amount"), large=Coalesce(Sum("amount", filter=large), ZERO, output_field=money))
+    )
+    out_rows = (
+        handovers.filter(from_organization__path__startswith=root.path)
+        .exclude(from_organization=root)
+        .annotate(prefix=Substr("from_organization__path", 1, width), to=Substr("to_organization__path", 1, width))
+        .exclude(to=F("prefix"))
+        .values("prefix")
+        .annotate(
+            total=Sum("amount"),
+            open=Coalesce(Sum("amount", filter=Q(confirmed_on__isnull=True)), ZERO, output_field=money),
+        )
+    )
+    paid = {row["prefix"]: row for row in paid_rows}
+    out = {row["prefix"]: row for row in out_rows}
+    own_paid = payments.filter(organization=root).aggregate(
+        total=Coalesce(Sum("amount"), ZERO, output_field=money),
+        large=Coalesce(Sum("amount", filter=large), ZERO, output_field=money),
+    )
+    own_out = handovers.filter(from_organization=root).aggregate(
+        total=Coalesce(Sum("amount"), ZERO, output_field=money),
+        open=Coalesce(Sum("amount", filter=Q(confirmed_on__isnull=True)), ZERO, output_field=money),
+    )
+    rows = [
+        Reconciliation(
+            organization=root,
+            whole_subtree=False,
+            collected=yuan(own_paid["total"]),
+            wholly_up=yuan(own_paid["large"]),
+            received=_sum(handovers.filter(to_organization=root)),
+            handed_up=yuan(own_out["total"]),
+            unconfirmed=yuan(own_out["open"]),
+        )
+    ]
+    for child in Organization.objects.get_children(root).order_by("path"):
+        p, o = paid.get(child.path, {}), out.get(child.path, {})
+        rows.append(
+            Reconciliation(
+                organization=child,
+                whole_subtree=True,
+                collected=yuan(p.get("total")),
+                wholly_up=yuan(p.get("large")),
+                received=ZERO,
+                handed_up=yuan(o.get("total")),
+                unconfirmed=yuan(o.get("open")),
+            )
+        )
+    return rows
+
+
+def subtree_totals(rows: list[Reconciliation]) -> Reconciliation:
+    """The whole subtree of ``reconciliation``'s root: what left it is what the root
+    handed up; what the children handed up stayed inside."""
+    root = rows[0]
+    return Reconciliation(
+        organization=root.organization,
+        whole_subtree=True,
+        collected=sum((r.collected for r in rows), ZERO),
+        wholly_up=sum((r.wholly_up for r in rows), ZERO),
+        received=ZERO,
+        handed_up=root.handed_up,
+        unconfirmed=root.unconfirmed,
+    )
+
+
+# --- the party-building funds ledger -------------------------------------------------
+
+
+def fund_entries(organization: Organization) -> QuerySet[FundEntry]:
+    """The organization's ledger: its own entries and the allocations it made below."""
+    return FundEntry.objects.filter(Q(organization=organization) | Q(granted_by=organization))
+
+
+def fund_balance(organization: Organization, on: dt.date | None = None) -> Decimal:
+    """Income less counted expenditures and allocations made below, up to ``on``. One query."""
+    entries = fund_entries(organization).filter(state__in=COUNTED_STATES)
+    if on is not None:
+        entries = entries.filter(on__lte=on)
+    money = DecimalField(max_digits=14, decimal_places=2)
+    totals = entries.aggregate(
+        income=Coalesce(Sum("amount", filter=Q(organization=organization, is_income=True)), ZERO, output_field=money),
+        spent=Coalesce(Sum("amount", filter=Q(organization=organization, is_income=False)), ZERO, output_field=money),
+        granted=Coalesce(Sum("amount", filter=Q(granted_by=organization)), ZERO, output_field=money),
+    )
+    return yuan(totals["income"]) - yuan(totals["spent"]) - yuan(totals["granted"])
+
+
+def fund_pending(organization: Organization) -> Decimal:
+    return _sum(FundEntry.objects.filter(organization=organization, state=FundState.PENDING))
+
+
+@dataclass
+class Statement:
+    organization: Organization
+    year: int
+    opening: Decimal
+    income: list[tuple[str, Decimal]]  # by source
+    spending: list[tuple[str, Decimal]]  # by category, allocations below last
+    closing: Decimal
+    entries: list[FundEntry]
+    pending: list[FundEntry]
+
+    @property
+    def total_income(self) -> Decimal:
+        return sum((amount for _label, amount in self.income), ZERO)
+
+    @property
+    def total_spending(self) -> Decimal:
+        return sum((amount for _label, amount in self.spending), ZERO)
+
+
+def fund_statement(organization: Organization, year: int) -> Statement:
+    """The yearly statement: opening balance, income by source, spending by category
+    (and allocations made below), closing balance, and the entries. Four queries."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    opening = fund_balance(organization, start - dt.timedelta(days=1))
+    entries = list(
+        fund_entries(organization)
+        .filter(on__gte=start, on__lte=end)
+        .select_related("organization", "granted_by")
+        .order_by("on", "id")
+    )
+    counted = [e for e in entries if e.state in COUNTED_STATES]
+    income = {code: ZERO for code, _label in FundSource.choices}
+    spending = {code: ZERO for code, _label in FundCategory.choices}
+    granted = ZERO
+    for entry in counted:
+        if entry.granted_by_id == organization.pk:
+            granted += entry.amount
+        elif entry.is_income:
+            income[entry.source] += entry.amount
+        else:
+            spending[entry.category] += entry.amount
+    spending_rows = [(str(label), spending[code]) for code, label in FundCategory.choices]
+    spending_rows.append((str(gettext_lazy("Allocations to lower organizations")), granted))
+    statement = Statement(
+        organization=organization,
+        year=year,
+        opening=opening,
+        income=[(str(label), income[code]) for code, label in FundSource.choices],
+        spending=spending_rows,
+        closing=ZERO,
+        entries=counted,
+        pending=[e for e in entries if e.state == FundState.PENDING],
+    )
+    statement.closing = opening + statement.total_income - statement.total_spending
+    return statement

@@ -68,7 +68,20 @@ ROUNDING = Figure(
     confidence=Confidence.LOCAL,
 )
 
-register(SALARY_BRACKETS, PENSION_BRACKETS, FARMER_RANGE, LOW_INCOME_AMOUNT, LARGE_VOLUNTARY, ROUNDING)
+APPROVAL_THRESHOLD = Figure(
+    key="FUND.approval_threshold",
+    rule="FUND",
+    default="2000",
+    description=_(
+        "A party-building funds expenditure above this amount waits for approval by the higher organization (yuan)"
+    ),
+    source=PRODUCT,
+    confidence=Confidence.LOCAL,
+)
+
+register(
+    SALARY_BRACKETS, PENSION_BRACKETS, FARMER_RANGE, LOW_INCOME_AMOUNT, LARGE_VOLUNTARY, ROUNDING, APPROVAL_THRESHOLD
+)
 
 BRACKETS = {
     DuesCategory.SALARY: SALARY_BRACKETS,
@@ -199,3 +212,9 @@ def first_month_due(admitted_on: dt.date) -> dt.date:
 def standard_from(change_on: dt.date) -> dt.date:
     """A change of pay applies from the month of the new pay (F9)."""
     return change_on.replace(day=1)
+
+
+def needs_approval(amount: Decimal, on: dt.date) -> bool:
+    """Whether an expenditure of ``amount`` waits for the higher organization's approval
+    (local setting ``FUND.approval_threshold``; at the threshold it does not)."""
+    return amount > Decimal(str(value(APPROVAL_THRESHOLD.key, on)))
