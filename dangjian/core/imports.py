@@ -204,6 +204,8 @@ class Importer:
     area: str
     columns: list[Column]
     instructions: list[str | Promise] = []
+    done_url: str = ""  # the page to see the imported data (a URL name)
+    done_label: str | Promise = ""
 
     def map_headers(self, headers: list[str]) -> tuple[dict[str, int], list[RowError]]:
         """Column key -> index in the file; errors for missing required columns."""
@@ -277,8 +279,10 @@ class Importer:
         result.errors = sorted(errors + result.errors, key=lambda e: (e.row, e.column))
         return total, result
 
-    def template_workbook(self) -> bytes:
-        """An .xlsx with the bilingual header row and a sheet of instructions."""
+    def template_workbook(self, rows: Sequence[Sequence[Any]] = (), extra_headers: Sequence[str] = ()) -> bytes:
+        """An .xlsx with the bilingual header row and a sheet of instructions; with
+        ``rows``, filled in (values in column order, then one per ``extra_headers``: columns
+        for the reader that the import ignores)."""
         from openpyxl import Workbook
         from openpyxl.comments import Comment
         from openpyxl.styles import Font, PatternFill
@@ -297,6 +301,12 @@ class Importer:
                     en = str(column.help)
                 cell.comment = Comment(f"{zh}\n{en}", "Dangjian")
             sheet.column_dimensions[cell.column_letter].width = max(14, len(column.template_header()) + 4)
+        for index, header in enumerate(extra_headers, start=len(self.columns) + 1):
+            cell = sheet.cell(row=1, column=index, value=header)
+            cell.font = Font(italic=True, color="555555")
+            sheet.column_dimensions[cell.column_letter].width = max(14, len(header) + 4)
+        for row in rows:
+            sheet.append(list(row))
         notes = workbook.create_sheet("说明 instructions")
         for lang in ("zh-hans", "en"):
             with translation.override(lang):

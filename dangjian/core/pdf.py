@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
@@ -28,6 +30,20 @@ def page_counter_css() -> str:
         elif part:
             out.append(css_string(part))
     return " ".join(out)
+
+
+def page_context(title: str, left: str) -> dict[str, Any]:
+    """What ``core/_pdf_style.html`` needs: the running header (``left`` and the title),
+    the page counter and the printing time, and the language of the document."""
+    now = timezone.localtime()
+    return {
+        "title": title,
+        "header_left": css_string(left),
+        "header_right": css_string(title),
+        "page_counter": page_counter_css(),
+        "printed": css_string(_("Printed %(when)s") % {"when": now.strftime("%Y-%m-%d %H:%M")}),
+        "language": get_language() or "en",
+    }
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:

@@ -10,28 +10,15 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dangjian.core.pdf import css_string, page_counter_css, render_pdf
+from dangjian.core.pdf import page_context, render_pdf
 from dangjian.development import queries, rules
 from dangjian.development.choices import Stage
 from dangjian.development.models import Candidate
 from dangjian.orgs.models import Organization
 
 __all__ = ["summary_pdf", "timeline_pdf"]
-
-
-def _page(title: str, left: str) -> dict[str, Any]:
-    now = timezone.localtime()
-    return {
-        "title": title,
-        "header_left": css_string(left),
-        "header_right": css_string(title),
-        "page_counter": page_counter_css(),
-        "printed": css_string(_("Printed %(when)s") % {"when": now.strftime("%Y-%m-%d %H:%M")}),
-        "language": get_language() or "en",
-    }
 
 
 def timeline_pdf(candidate: Candidate, *, today: dt.date | None = None) -> bytes:
@@ -44,7 +31,7 @@ def timeline_pdf(candidate: Candidate, *, today: dt.date | None = None) -> bytes
         .order_by("on", "id")
     )
     history = queries.history(candidate)
-    context = _page(_("Development file"), candidate.organization.name)
+    context = page_context(_("Development file"), candidate.organization.name)
     context.update(
         candidate=candidate,
         steps=steps,
@@ -87,7 +74,7 @@ def summary_pdf(root: Organization, candidates: Any, *, today: dt.date | None = 
     scoped = candidates.filter(organization__path__startswith=root.path)
     rows = summary_rows(root, candidates, today)
     totals = [sum(r["counts"][i] for r in rows) for i in range(len(Stage))]
-    context = _page(_("Member development: pipeline summary"), root.name)
+    context = page_context(_("Member development: pipeline summary"), root.name)
     context.update(
         root=root,
         stages=list(Stage),

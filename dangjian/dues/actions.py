@@ -88,6 +88,31 @@ def standard_for(member: Member, month: dt.date) -> DuesStandard | None:
     return DuesStandard.objects.filter(member=member, valid_from__lte=month_of(month)).order_by("-valid_from").first()
 
 
+def plan_payments(
+    member: Member, months: list[dt.date], standards: list[DuesStandard], paid: set[dt.date]
+) -> tuple[list[Payment], list[str]]:
+    """The payments of ``months`` (first days, sorted) at the standard in force each month
+    (``standards``: the member's, oldest first), or why a month cannot be paid: before
+    admission (F8), already paid (``paid``), or no standard. No queries, so that a sheet
+    of a whole branch is checked with the same rules as the form."""
+    first = rules.first_month_due(member.joined_on)
+    problems: list[str] = []
+    created: list[Payment] = []
+    for month in months:
+        in_force = [s for s in standards if s.valid_from <= month]
+        if month < first:
+            problems.append(_("%(month)s is before the month of admission (F8).") % {"month": f"{month:%Y-%m}"})
+        elif month in paid:
+            problems.append(_("%(month)s is already paid.") % {"month": f"{month:%Y-%m}"})
+        elif not in_force:
+            problems.append(_("No dues standard is set for %(month)s.") % {"month": f"{month:%Y-%m}"})
+        else:
+            created.append(
+                Payment(member=member, organization=member.organization, month=month, amount=in_force[-1].payable)
+            )
+    return created, problems
+
+
 @transaction.atomic
 def record_payments(
     member: Member,
@@ -107,35 +132,15 @@ def record_payments(
         raise ValidationError({"months": _("Choose the months paid for.")})
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("The payment date is in the future.")})
-    first = rules.first_month_due(member.joined_on)
+    standards = list(DuesStandard.objects.filter(member=member).order_by("valid_from"))
     paid = set(
         Payment.objects.filter(member=member, kind=PaymentKind.REGULAR, month__in=months).values_list(
             "month", flat=True
         )
     )
-    problems: list[str] = []
-    created: list[Payment] = []
-    for month in months:
-        standard = standard_for(member, month)
-        if month < first:
-            problems.append(_("%(month)s is before the month of admission (F8).") % {"month": f"{month:%Y-%m}"})
-        elif month in paid:
-            problems.append(_("%(month)s is already paid.") % {"month": f"{month:%Y-%m}"})
-        elif standard is None:
-            problems.append(_("No dues standard is set for %(month)s.") % {"month": f"{month:%Y-%m}"})
-        else:
-            created.append(
-                Payment(
-                    member=member,
-                    organization=member.organization,
-                    month=month,
-                    amount=standard.payable,
-                    method=method,
-                    paid_on=paid_on,
-                    receipt_no=receipt_no,
-                    note=note,
-                )
-            )
+    created, problems = plan_payments(member, months, standards, paid)
+    for payment in created:
+        payment.method, payment.paid_on, payment.receipt_no, payment.note = method, paid_on, receipt_no, note
     if problems:
         raise ValidationError({"months": problems})
     for payment in created:

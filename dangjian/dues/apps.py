@@ -7,4 +7,4 @@ class DuesConfig(AppConfig):
     verbose_name = _("Party dues")
 
     def ready(self) -> None:
-        from dangjian.dues import inbox, rules  # noqa: F401  (registers the figures and due items)
+        from dangjian.dues import imports, inbox, rules  # noqa: F401  (figures, importer, due items)

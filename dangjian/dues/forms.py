@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.dates import add_months
 from dangjian.core.forms import StyledForm
-from dangjian.dues.choices import DuesCategory, PaymentMethod
+from dangjian.dues.choices import DuesCategory, FundCategory, FundSource, PaymentMethod
+from dangjian.orgs.models import Organization
 
 
 class StandardForm(StyledForm):
@@ -57,3 +59,72 @@ class PaymentForm(StyledForm):
 
     def chosen_months(self) -> list[dt.date]:
         return [dt.date.fromisoformat(value) for value in self.cleaned_data["months"]]
+
+
+class VoluntaryForm(StyledForm):
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2)
+    method = forms.ChoiceField(label=_("Paid by"), choices=PaymentMethod.choices)
+    paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate)
+    receipt_no = forms.CharField(label=_("Receipt number"), required=False, max_length=50)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class HandoverForm(StyledForm):
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    handed_on = forms.DateField(label=_("Handed over on"), initial=timezone.localdate)
+    months_from = forms.DateField(label=_("Dues of the months from"), help_text=_("The first day of a month."))
+    months_to = forms.DateField(label=_("To the month of"))
+    receipt_no = forms.CharField(label=_("Receipt or transfer number"), required=False, max_length=50)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class ConfirmForm(StyledForm):
+    confirmed_on = forms.DateField(label=_("Received on"), initial=timezone.localdate)
+
+
+class IncomeForm(StyledForm):
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[(c, label) for c, label in FundSource.choices if c != FundSource.HIGHER]
+    )
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    on = forms.DateField(label=_("Date"), initial=timezone.localdate)
+    description = forms.CharField(label=_("Description"), max_length=200)
+    voucher = forms.FileField(label=_("Voucher"), required=False, help_text=_("PDF, JPEG, PNG or TIFF."))
+
+
+class GrantForm(StyledForm):
+    """An allocation from this organization's funds to one below it."""
+
+    organization = forms.ModelChoiceField(label=_("To the organization"), queryset=Organization.objects.none())
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    on = forms.DateField(label=_("Date"), initial=timezone.localdate)
+    description = forms.CharField(label=_("Description"), max_length=200)
+    voucher = forms.FileField(label=_("Voucher"), required=False, help_text=_("PDF, JPEG, PNG or TIFF."))
+
+    def __init__(self, *args: Any, below: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = below
+
+
+class ExpenditureForm(StyledForm):
+    category = forms.ChoiceField(label=_("Category"), choices=FundCategory.choices)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    on = forms.DateField(label=_("Date"), initial=timezone.localdate)
+    description = forms.CharField(label=_("Description"), max_length=200)
+    approver = forms.CharField(
+        label=_("Approved by"),
+        required=False,
+        max_length=100,
+        help_text=_("Name and post of who signed. Above the approval threshold the higher organization approves here."),
+    )
+    voucher = forms.FileField(label=_("Voucher"), required=False, help_text=_("PDF, JPEG, PNG or TIFF."))
+
+
+class DecisionForm(StyledForm):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Approve")), ("0", _("Reject"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note (the reason when rejecting)"), required=False, max_length=200)

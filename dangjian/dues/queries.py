@@ -108,6 +108,20 @@ def _owing(members: QuerySet[Member], month: dt.date) -> QuerySet[Member]:
     )
 
 
+def unpaid_in(members: QuerySet[Member], month: dt.date) -> QuerySet[Member]:
+    """Members of ``members`` who owe dues for ``month`` and have not paid them."""
+    month = month.replace(day=1)
+    return _owing(members.filter(status__in=ACTIVE_STATUSES), month).exclude(_paid_in(month))
+
+
+def payable_in(member_ids: list[int], month: dt.date) -> dict[int, Decimal]:
+    """Member id -> the dues payable for ``month`` by the standard in force. One query."""
+    out: dict[int, Decimal] = {}
+    for standard in DuesStandard.objects.filter(member_id__in=member_ids, valid_from__lte=month).order_by("valid_from"):
+        out[standard.member_id] = standard.payable
+    return out
+
+
 def unpaid_in_a_row(members: QuerySet[Member], through: dt.date, months: int) -> QuerySet[Member]:
     """Members of ``members`` who owed dues in each of the ``months`` months up to the
     month of ``through`` and paid none of them (S1), as one SQL query: owing in the first

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +19,12 @@ from django.views.generic import TemplateView
 from dangjian.accounts.roles import Action
 from dangjian.core.dates import add_months
 from dangjian.core.ids import pk_or_404
+from dangjian.core.imports import Column
 from dangjian.core.rulesets import value
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.dues import actions, queries
-from dangjian.dues.forms import PaymentForm, StandardForm
+from dangjian.development.models import FIRST_YEAR, LAST_YEAR
+from dangjian.dues import actions, imports, queries, rules
+from dangjian.dues.forms import PaymentForm, StandardForm, VoluntaryForm
 from dangjian.dues.models import DuesStandard, Payment
 from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.members.models import Member
@@ -30,9 +33,26 @@ from dangjian.orglife.rules import DRIFT_MONTHS
 from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 # Members' unpaid months are listed for subtrees up to this size (a township, a large
 # enterprise); above it the page shows the collection by organization to drill into.
 ARREARS_LIST_LIMIT = 5000
+
+
+def root_from(request: HttpRequest) -> Organization | None:
+    """The organization of ``?org=`` loaded through the scope, else the user's own."""
+    org_pk = request.GET.get("org", "")
+    if org_pk:
+        return get_in_scope(request.user, Organization, Action.VIEW, pk=pk_or_404(org_pk))
+    return scope_roots(request.user).first()
+
+
+def year_from(request: HttpRequest) -> int:
+    text = request.GET.get("year", "")
+    if text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
+        return int(text)
+    return timezone.localdate().year
 
 
 def last_month() -> dt.date:
@@ -62,11 +82,7 @@ class ArrearsView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         if not can(user, DuesStandard, Action.VIEW) or not can(user, Member, Action.VIEW):
             raise PermissionDenied
-        org_pk = self.request.GET.get("org", "")
-        if org_pk:
-            root = get_in_scope(user, Organization, Action.VIEW, pk=pk_or_404(org_pk))
-        else:
-            root = scope_roots(user).first()
+        root = root_from(self.request)
         members = Member.objects.restrict(user).select_related("organization")
         if root is not None:
             members = members.filter(organization__path__startswith=root.path)
@@ -83,6 +99,7 @@ class ArrearsView(LoginRequiredMixin, TemplateView):
             by_child=queries.collection_by_child(members, root, month) if root else [],
             year=queries.collection_year(members, month.year, last_month()),
             listed=listed,
+            can_import=can(user, Payment, Action.IMPORT),
             list_limit=ARREARS_LIST_LIMIT,
             arrears=sorted(owed, key=lambda a: (-a.current_run, -a.count)),
             s1_months=s1,
@@ -147,6 +164,22 @@ class StandardView(MemberDuesFormView):
         )
 
 
+class VoluntaryView(MemberDuesFormView):
+    form_class = VoluntaryForm
+    title = gettext_lazy("Record a voluntary payment")
+    success_message = gettext_lazy("Voluntary payment recorded.")
+
+    def get_context(self, form: Any, target: Any) -> dict[str, Any]:
+        context = super().get_context(form, target)
+        context["intro"] = _(
+            "On top of the monthly dues. From %(amount)s yuan a one-off payment goes wholly to the Centre (F10)."
+        ) % {"amount": value(rules.LARGE_VOLUNTARY.key, timezone.localdate())}
+        return context
+
+    def perform(self, form: VoluntaryForm, target: Member) -> Payment:
+        return actions.record_voluntary(target, actor=self.request.user, **form.cleaned_data)
+
+
 class PaymentView(MemberDuesFormView):
     form_class = PaymentForm
     title = gettext_lazy("Record dues paid")
@@ -167,3 +200,29 @@ class PaymentView(MemberDuesFormView):
             note=data["note"],
             actor=self.request.user,
         )
+
+
+@login_required
+def payment_sheet(request: HttpRequest) -> HttpResponse:
+    """The dues sheet of a month for a subtree: one row per member who owes that month and
+    has not paid it, with the amount; the secretary fills in how and when each paid,
+    deletes the rest, and uploads it (``imports.PaymentImporter``)."""
+    user = request.user
+    if not can(user, Payment, Action.IMPORT):
+        raise PermissionDenied
+    root = root_from(request)
+    month, error = _month_from(request)
+    if error:
+        raise Http404
+    members = Member.objects.restrict(user).select_related("organization")
+    if root is not None:
+        members = members.filter(organization__path__startswith=root.path)
+    owing = list(queries.unpaid_in(members, month).order_by("organization__path", "name_pinyin", "pk"))
+    payable = queries.payable_in([m.pk for m in owing], month)
+    importer = imports.PaymentImporter()
+    rows = [[m.pk, "", m.name, f"{month:%Y-%m}", payable[m.pk], "", "", "", "", m.organization.name] for m in owing]
+    branch = Column("branch", gettext_lazy("Branch")).template_header()
+    response = HttpResponse(importer.template_workbook(rows, extra_headers=[branch]), content_type=XLSX)
+    name = f"dues-{(root.code or root.pk) if root else 'all'}-{month:%Y-%m}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

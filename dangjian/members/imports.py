@@ -59,6 +59,8 @@ class MemberImporter(Importer):
     kind = "members"
     title = gettext_lazy("Member roster")
     area = "members"
+    done_url = "members:list"
+    done_label = gettext_lazy("See the members")
     instructions = [
         gettext_lazy("One member per row; the first row holds the column headers (Chinese, English or both)."),
         gettext_lazy("Birth date and gender may be left blank: they are read from the ID number."),
