@@ -4,6 +4,7 @@ export, forms that call actions, and the dashboard, audit and rules pages."""
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, ClassVar
 
 from django import forms
@@ -226,6 +227,12 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return context
 
 
+def _rule_order(figure: rulesets.Figure) -> tuple[str, int, str]:
+    """D2 before D10; a product setting's letters (D, FUND) after the rules they go with."""
+    letters, digits = re.fullmatch(r"([A-Za-z.]*)(\d*)", figure.rule).groups()  # type: ignore[union-attr]
+    return letters, int(digits or 0), figure.key
+
+
 class RulesView(LoginRequiredMixin, TemplateView):
     """Every regulation figure with its rule id, value in force, source and confidence;
     a platform administrator can give a local value to a *local* or *check* figure."""
@@ -237,7 +244,7 @@ class RulesView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        figures = sorted(rulesets.REGISTRY.values(), key=lambda f: (f.rule[0], int(f.rule[1:] or 0), f.key))
+        figures = sorted(rulesets.REGISTRY.values(), key=_rule_order)
         context["figures"] = [(fig, rulesets.value(fig.key), rulesets.history(fig.key)) for fig in figures]
         context["can_set"] = self.can_set()
         context.setdefault("form", FigureForm() if self.can_set() else None)

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -213,7 +213,7 @@ def payment_sheet(request: HttpRequest) -> HttpResponse:
     root = root_from(request)
     month, error = _month_from(request)
     if error:
-        raise Http404
+        return HttpResponseBadRequest(error)
     members = Member.objects.restrict(user).select_related("organization")
     if root is not None:
         members = members.filter(organization__path__startswith=root.path)

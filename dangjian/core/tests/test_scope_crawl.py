@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -28,6 +29,7 @@ from dangjian.development import testing as dev_testing
 from dangjian.development.choices import StepKind
 from dangjian.development.models import Candidate, Plan, Step, StepDocument
 from dangjian.dues import actions as dues_actions
+from dangjian.dues.models import FundEntry, Handover
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import PartyPost, PostKind, TransferReason
 from dangjian.members.models import Member, Post, Transfer
@@ -94,6 +96,11 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "dues:member": Member,
     "dues:standard": Member,
     "dues:pay": Member,
+    "dues:voluntary": Member,
+    "dues:confirm_handover": Handover,
+    "dues:withdraw_handover": Handover,
+    "dues:fund_entry": FundEntry,
+    "dues:fund_voucher": FundEntry,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {"development:step_add": {"kind": "s02"}}
@@ -119,6 +126,17 @@ LIST_QUERIES = {
     "development:overrides": ["_export=csv"],
     "candidate-list": ["stage=applicant"],
     "dues:arrears": ["month=2026-05", "month=bad"],
+    "dues:sheet": ["month=2026-05", "month=bad"],
+    "dues:handovers": ["year=2025", "year=bad"],
+    "dues:funds": ["year=2025", "year=99999"],
+}
+# URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
+ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {
+    "dues:hand_over": [{}],
+    "dues:fund_income": [{}],
+    "dues:fund_expenditure": [{}],
+    "dues:fund_grant": [{}],
+    "dues:fund_statement": [{"fmt": "pdf"}, {"fmt": "xlsx"}],
 }
 # URLs that take an organization in ``?org=``: out of scope answers 404.
 ORG_PARAM = {
@@ -131,6 +149,9 @@ ORG_PARAM = {
     "development:board",
     "development:summary_pdf",
     "dues:arrears",
+    "dues:sheet",
+    "dues:handovers",
+    "dues:funds",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out
@@ -164,6 +185,8 @@ def test_every_url_is_crawled() -> None:
     for name, params in url_names().items():
         if "pk" in params:
             assert name in PK_MODELS or name in SKIPPED, f"{name}: add its model to PK_MODELS"
+        if "org" in params:
+            assert name in ORG_PATH_EXTRA, f"{name}: add it to ORG_PATH_EXTRA"
 
 
 @pytest.fixture
@@ -267,6 +290,56 @@ def world(cast: Cast) -> Cast:
         dues_actions.record_payments(
             members[0], [dt.date(today.year, 1, 1)], method="cash", paid_on=dt.date(today.year, 1, 15), actor=None
         )
+    # Dues handed over, confirmed in one half; funds received, allocated and spent, one
+    # expenditure waiting for approval, with a voucher.
+    for committee, org in ((cast.committee_x, cast.branch_a), (cast.committee_y, cast.branch_b)):
+        committee = Organization.objects.get(pk=committee.pk)
+        month = dt.date(today.year, 1, 1)
+        handover = dues_actions.hand_over(
+            org,
+            amount=Decimal("1"),
+            handed_on=dt.date(today.year, 1, 20),
+            months_from=month,
+            months_to=month,
+            actor=None,
+        )
+        if org == cast.branch_a:
+            dues_actions.confirm_handover(handover, confirmed_on=dt.date(today.year, 1, 21), actor=None)
+        dues_actions.record_income(
+            committee,
+            source="budget",
+            amount=Decimal("9000"),
+            on=dt.date(today.year, 1, 5),
+            description="经费",
+            actor=None,
+        )
+        dues_actions.record_income(
+            org,
+            source="higher",
+            granted_by=committee,
+            amount=Decimal("5000"),
+            on=dt.date(today.year, 1, 6),
+            description="下拨",
+            actor=None,
+        )
+        dues_actions.record_expenditure(
+            org,
+            category="training",
+            amount=Decimal("3000"),
+            on=dt.date(today.year, 2, 1),
+            description="培训",
+            voucher=SimpleUploadedFile("v.png", b"\x89PNG\r\n", "image/png"),
+            actor=None,
+        )
+        dues_actions.record_expenditure(
+            org,
+            category="materials",
+            amount=Decimal("100"),
+            on=dt.date(today.year, 2, 2),
+            description="资料",
+            approver="书记",
+            actor=None,
+        )
     # Import batches uploaded by two secretaries.
     for user in (cast.secretary_a, cast.secretary_b):
         ImportBatch.objects.create(
@@ -288,6 +361,9 @@ def _visible_names(user: User) -> set[str]:
         names |= {transfer.member.name, transfer.sender_name, transfer.receiver_name}
     for post in Post.objects.restrict(user).select_related("member", "organization"):
         names |= {post.member.name, str(post.organization or "")}
+    if user.scope_org is not None:  # the names of the organizations above one's own are not secret
+        paths = user.scope_org.ancestor_paths()
+        names |= set(Organization.objects.filter(path__in=paths).values_list("name", flat=True))
     return names
 
 
@@ -355,6 +431,18 @@ def test_scope_crawl(world: Cast) -> None:
                     elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
                         _check_no_leak(user, url, response.content.decode(), forbidden)
                 continue
+            if "org" in params:
+                visible_orgs = _in_scope_pks(user, Organization)
+                for org_pk in Organization.objects.values_list("pk", flat=True):
+                    for extra in ORG_PATH_EXTRA[name]:
+                        url = reverse(name, kwargs={"org": org_pk, **extra})
+                        response = client.get(url)
+                        assert response.status_code < 500, f"{user.username} GET {url}: {response.status_code}"
+                        if org_pk not in visible_orgs:
+                            assert response.status_code in (403, 404), f"{user.username} GET {url} (out of scope)"
+                        elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                            _check_no_leak(user, url, response.content.decode(), forbidden)
+                continue
             for url in _plain_urls(name, params):
                 response = client.get(url)
                 assert response.status_code < 500, f"{user.username} GET {url}: {response.status_code}"
@@ -394,7 +482,12 @@ def test_anonymous_sees_nothing(world: Cast) -> None:
     for name, params in url_names().items():
         if name in SKIPPED or name in ("accounts:login", "javascript-catalog"):
             continue
-        urls = [u for u, _m, _pk in _pk_urls(name)][:2] if "pk" in params else list(_plain_urls(name, params))[:1]
+        if "pk" in params:
+            urls = [u for u, _m, _pk in _pk_urls(name)][:2]
+        elif "org" in params:
+            urls = [reverse(name, kwargs={"org": world.branch_a.pk, **ORG_PATH_EXTRA[name][0]})]
+        else:
+            urls = list(_plain_urls(name, params))[:1]
         for url in urls:
             response = client.get(url)
             assert response.status_code in (302, 401, 403), f"anonymous GET {url}: {response.status_code}"
