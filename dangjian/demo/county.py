@@ -223,6 +223,7 @@ class CountyBuilder:
         # Development first: the members it admits are then part of the year of life.
         self.create_development(root)
         self.create_orglife(root)
+        self.create_dues(root)
         return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count()}
 
     def create(self, plan: Plan, parent: Organization | None) -> Organization:
@@ -407,6 +408,13 @@ class CountyBuilder:
 
         showcase = Organization.objects.get(name="东关村党支部")
         DevelopmentBuilder(random.Random(f"{self.seed}-development"), self.today, root=root, showcase=showcase).build()
+
+    def create_dues(self, root: Organization) -> None:
+        """Dues standards, a year of payments, handovers and funds (dangjian.demo.dues)."""
+        from dangjian.demo.dues import DuesBuilder
+
+        showcase = Organization.objects.get(name="东关村党支部")
+        DuesBuilder(random.Random(f"{self.seed}-dues"), self.today, root=root, showcase=showcase).build()
 
     def create_users(self, root: Organization) -> None:
         """One account per role (usernames in DEMO_USERNAMES)."""

@@ -71,6 +71,13 @@ FundCategoryField = named_choices("FundCategory", FundCategory.choices, blank=Tr
 FundStateField = named_choices("FundState", FundState.choices)
 
 
+def _choose_from(serializer: serializers.Serializer, name: str, queryset: Any) -> None:  # type: ignore[type-arg]
+    """Limit the objects a related field accepts: others are unknown ids (400), in scope
+    or not, as in the other APIs."""
+    field: Any = serializer.fields[name]
+    field.queryset = queryset
+
+
 def _user(serializer: serializers.Serializer) -> Any:  # type: ignore[type-arg]
     request = serializer.context.get("request")
     return getattr(request, "user", None)
@@ -118,8 +125,7 @@ class DuesStandardSerializer(serializers.ModelSerializer):  # type: ignore[type-
         super().__init__(*args, **kwargs)
         user = _user(self)
         if user is not None:
-            # Members out of scope are unknown ids, as in the other APIs.
-            self.fields["member"].queryset = Member.objects.restrict(user, Action.CHANGE)
+            _choose_from(self, "member", Member.objects.restrict(user, Action.CHANGE))
 
 
 class PaymentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -168,7 +174,7 @@ class PaymentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         user = _user(self)
         if user is not None:
-            self.fields["member"].queryset = Member.objects.restrict(user, Action.CHANGE)
+            _choose_from(self, "member", Member.objects.restrict(user, Action.CHANGE))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("kind", PaymentKind.REGULAR) == PaymentKind.VOLUNTARY:
@@ -190,7 +196,7 @@ class HandoverSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     from_organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
     months_from = MonthField(help_text="Dues of the months from, as 2026-01.")
     months_to = MonthField(help_text="To the month of, as 2026-03.")
-    confirmed_by = serializers.StringRelatedField()
+    confirmed_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
 
     class Meta:
         model = Handover
@@ -214,7 +220,7 @@ class HandoverSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         user = _user(self)
         if user is not None:
             # An organization of the caller's own subtree, as on the page.
-            self.fields["from_organization"].queryset = Organization.objects.restrict(user)
+            _choose_from(self, "from_organization", Organization.objects.restrict(user))
 
 
 class ConfirmSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -233,14 +239,14 @@ class FundEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     granted_by = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(), required=False, allow_null=True
     )
-    source = FundSourceField(choices=FundSource.choices, required=False, allow_blank=True)
+    source = FundSourceField(choices=FundSource.choices, required=False, allow_blank=True)  # type: ignore[assignment]
     category = FundCategoryField(choices=FundCategory.choices, required=False, allow_blank=True)
     state = FundStateField(choices=FundState.choices, read_only=True)
     voucher = serializers.FileField(write_only=True, required=False, help_text="PDF, JPEG, PNG or TIFF.")
     voucher_url = serializers.SerializerMethodField()
     counts = serializers.BooleanField(read_only=True, help_text="Whether the entry is in the balance.")
-    recorded_by = serializers.StringRelatedField()
-    decided_by = serializers.StringRelatedField()
+    recorded_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
+    decided_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
 
     class Meta:
         model = FundEntry
@@ -273,8 +279,8 @@ class FundEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg
             # Organizations of the caller's own subtree, as on the pages: a branch cannot
             # name the committee above it as the one allocating.
             own = Organization.objects.restrict(user)
-            self.fields["organization"].queryset = own
-            self.fields["granted_by"].queryset = own
+            _choose_from(self, "organization", own)
+            _choose_from(self, "granted_by", own)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_voucher_url(self, entry: FundEntry) -> str | None:
