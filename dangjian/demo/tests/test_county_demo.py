@@ -139,3 +139,23 @@ def test_the_same_seed_gives_the_same_year(demo: Organization, db: Any) -> None:
         again = timeline()
         transaction.set_rollback(True)
     assert again == first
+
+
+def test_dues_collection_arrears_handovers_and_funds(demo: Organization, db: Any) -> None:
+    from dangjian.dues import queries as dues
+    from dangjian.dues.models import FundEntry, Handover
+
+    members = Member.objects.filter(organization__path__startswith=demo.path)
+    october = dues.collection(members, dt.date(2026, 10, 1))
+    assert 0.85 < october["rate"] < 1
+    showcase = Organization.objects.get(name="东关村党支部")
+    flagged = dues.unpaid_in_a_row(members.filter(organization=showcase), dt.date(2026, 10, 31), 6)
+    assert flagged.count() >= 1
+    rows = dues.reconciliation(demo, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    total = dues.subtree_totals(rows)
+    assert total.collected > 0 and total.handed_up == 0  # the county is the top: nothing leaves it
+    assert rows[0].received > 0 and rows[0].retained == rows[0].received  # the county collects nothing itself
+    assert Handover.objects.filter(confirmed_on__isnull=True).exists()
+    assert FundEntry.objects.filter(state="pending", organization=showcase).exists()
+    township = Organization.objects.get(name="城关镇党委")
+    assert dues.fund_balance(township) > 0
