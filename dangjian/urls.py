@@ -7,6 +7,13 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from dangjian.development.api.views import CandidateViewSet
+from dangjian.dues.api.views import (
+    DuesStandardViewSet,
+    FundEntryViewSet,
+    HandoverViewSet,
+    PaymentViewSet,
+    ReconciliationView,
+)
 from dangjian.members.api.views import MemberViewSet
 from dangjian.orglife.api.views import ComplianceView, EventViewSet
 from dangjian.orgs.api.views import OrganizationViewSet
@@ -16,6 +23,10 @@ router.register("orgs", OrganizationViewSet, basename="organization")
 router.register("members", MemberViewSet, basename="member")
 router.register("events", EventViewSet, basename="event")
 router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("dues-standards", DuesStandardViewSet, basename="dues-standard")
+router.register("dues-payments", PaymentViewSet, basename="dues-payment")
+router.register("dues-handovers", HandoverViewSet, basename="dues-handover")
+router.register("fund-entries", FundEntryViewSet, basename="fund-entry")
 
 urlpatterns = [
     path("", include("dangjian.core.urls")),
@@ -28,6 +39,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/compliance/", ComplianceView.as_view(), name="api-compliance"),
+    path("api/dues-reconciliation/", ReconciliationView.as_view(), name="api-dues-reconciliation"),
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

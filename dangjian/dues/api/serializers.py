@@ -179,7 +179,7 @@ class PaymentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("kind", PaymentKind.REGULAR) == PaymentKind.VOLUNTARY:
             if attrs.get("months"):
-                raise serializers.ValidationError({"months": [_("A voluntary payment is not for given months.")]})
+                raise serializers.ValidationError({"months": [_("A voluntary payment is not for particular months.")]})
             if attrs.get("amount") is None:
                 raise _missing("amount")
         elif attrs.get("amount") is not None:
@@ -295,6 +295,10 @@ class FundEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         if attrs["is_income"]:
             if not attrs.get("source"):
                 raise _missing("source")
+            if attrs["source"] == FundSource.HIGHER and attrs.get("granted_by") is None:
+                # As on the pages: an allocation is entered once, by the organization that
+                # makes it, naming itself (the income form does not offer this source).
+                raise serializers.ValidationError({"granted_by": [_("Funds are allocated by a higher organization.")]})
             if attrs.get("category"):
                 raise serializers.ValidationError({"category": [mismatch]})
             if attrs.get("approver", "").strip():
