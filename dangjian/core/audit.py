@@ -127,3 +127,20 @@ def record_many(actor: Any, action: str, objects: Iterable[models.Model], note: 
     entries = [_entry(actor, action, obj, diff({}, snapshot(obj)), note, None) for obj in objects]
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)
+
+
+def entries_about(user: Any, objects: dict[type[models.Model], Iterable[Any]], limit: int = 30) -> Any:
+    """The latest audit entries ``user`` may see about the given objects (model -> primary
+    keys), for the history panel of a page; nothing for a role without the audit trail."""
+    from django.db.models import Q
+
+    from dangjian.accounts.roles import Action
+    from dangjian.core.scoping import can
+
+    if not can(user, AuditEntry, Action.VIEW):
+        return []
+    types = ContentType.objects.get_for_models(*objects)
+    about = Q(pk__in=[])
+    for model, pks in objects.items():
+        about |= Q(content_type=types[model], object_id__in=[str(pk) for pk in pks])
+    return AuditEntry.objects.restrict(user).filter(about).select_related("content_type")[:limit]

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,7 +22,6 @@ from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.forms import ConfirmForm
 from dangjian.core.ids import is_pk, pk_or_404
-from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import ActionFormView, ScopedDetailView, ScopedListView, apply_errors, serve_upload
 from dangjian.development import actions, queries, rules
@@ -164,17 +162,7 @@ class CandidateDetailView(ScopedDetailView):
 
 
 def _audit_entries(user: Any, candidate: Candidate, steps: Any) -> Any:
-    if not can(user, AuditEntry, Action.VIEW):
-        return []
-    types = ContentType.objects.get_for_models(Candidate, Step)
-    return (
-        AuditEntry.objects.restrict(user)
-        .filter(
-            Q(content_type=types[Candidate], object_id=str(candidate.pk))
-            | Q(content_type=types[Step], object_id__in=[str(s.pk) for s in steps])
-        )
-        .select_related("content_type")[:30]
-    )
+    return audit.entries_about(user, {Candidate: [candidate.pk], Step: [s.pk for s in steps]})
 
 
 class CandidateCreateView(ActionFormView):

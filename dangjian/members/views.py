@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +54,6 @@ class MemberDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         member: Member = self.object
         user = self.request.user
-        types = ContentType.objects.get_for_models(Member, Post, Transfer)
         context.update(
             sensitive=sees_sensitive(self.request),
             posts=Post.objects.restrict(user).filter(member=member).select_related("organization"),
@@ -68,16 +65,14 @@ class MemberDetailView(ScopedDetailView):
             can_change=can(user, Member, Action.CHANGE) and member.status in ACTIVE_STATUSES,
             can_transition=any(member.status in TRANSITIONS[t][0] for t in MANUAL_TRANSITIONS),
             can_view_audit=can(user, AuditEntry, Action.VIEW),
-            history=AuditEntry.objects.restrict(user)
-            .filter(
-                Q(content_type=types[Member], object_id=str(member.pk))
-                | Q(content_type=types[Post], object_id__in=[str(p) for p in member.posts.values_list("pk", flat=True)])
-                | Q(
-                    content_type=types[Transfer],
-                    object_id__in=[str(t) for t in member.transfers.values_list("pk", flat=True)],
-                )
-            )
-            .select_related("content_type")[:30],
+            history=audit.entries_about(
+                user,
+                {
+                    Member: [member.pk],
+                    Post: member.posts.values_list("pk", flat=True),
+                    Transfer: member.transfers.values_list("pk", flat=True),
+                },
+            ),
             pending_transfer=member.transfers.filter(state=TransferState.PENDING).first(),
             can_see_dues=can(user, apps.get_model("dues", "DuesStandard"), Action.VIEW),
             # The development file that made this person a member (development app).

@@ -11,9 +11,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,7 +24,6 @@ from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
 from dangjian.core.forms import ConfirmForm
 from dangjian.core.ids import is_pk, pk_or_404
-from dangjian.core.models import AuditEntry
 from dangjian.core.rulesets import value
 from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import (
@@ -177,20 +174,14 @@ class EventDetailView(ScopedDetailView):
 
 
 def audit_entries(user: Any, event: Event) -> Any:
-    if not can(user, AuditEntry, Action.VIEW):
-        return []
-    types = ContentType.objects.get_for_models(Event, Vote, EventAttachment)
-    return (
-        AuditEntry.objects.restrict(user)
-        .filter(
-            Q(content_type=types[Event], object_id=str(event.pk))
-            | Q(content_type=types[Vote], object_id__in=[str(v) for v in event.votes.values_list("pk", flat=True)])
-            | Q(
-                content_type=types[EventAttachment],
-                object_id__in=[str(a) for a in event.attachments.values_list("pk", flat=True)],
-            )
-        )
-        .select_related("content_type")[:20]
+    return audit.entries_about(
+        user,
+        {
+            Event: [event.pk],
+            Vote: event.votes.values_list("pk", flat=True),
+            EventAttachment: event.attachments.values_list("pk", flat=True),
+        },
+        limit=20,
     )
 
 
