@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.scoping import OutOfScope, can, covers_path, ensure_in_scope
-from dangjian.dues import rules
+from dangjian.dues import queries, rules
 from dangjian.dues.choices import FundSource, FundState, PaymentKind
 from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.members.choices import ACTIVE_STATUSES
@@ -102,6 +102,11 @@ def plan_payments(
         in_force = [s for s in standards if s.valid_from <= month]
         if month < first:
             problems.append(_("%(month)s is before the month of admission (F8).") % {"month": f"{month:%Y-%m}"})
+        elif member.left_on is not None and month > month_of(member.left_on):
+            problems.append(
+                _("%(month)s is after the member left on %(day)s.")
+                % {"month": f"{month:%Y-%m}", "day": member.left_on.isoformat()}
+            )
         elif month in paid:
             problems.append(_("%(month)s is already paid.") % {"month": f"{month:%Y-%m}"})
         elif not in_force:
@@ -206,7 +211,6 @@ def hand_over(
     """``organization`` hands ``amount`` of the dues it holds over to the organization
     directly above it (level by level, so every subtree reconciles). It cannot hand over
     more than it holds on that day."""
-    from dangjian.dues import queries
 
     if actor is not None and not covers_path(actor, organization.path):
         raise OutOfScope
@@ -219,12 +223,13 @@ def hand_over(
         raise ValidationError({"handed_on": _("The date is in the future.")})
     if amount <= 0:
         raise ValidationError({"amount": _("Amounts are positive.")})
-    held = queries.held(organization, handed_on)
+    _lock(organization)
+    held, day = _lowest_held(organization, handed_on)
     if amount > held:
         raise ValidationError(
             {
                 "amount": _("%(org)s holds %(held)s yuan of dues on %(day)s.")
-                % {"org": organization.name, "held": held, "day": handed_on.isoformat()}
+                % {"org": organization.name, "held": held, "day": day.isoformat()}
             }
         )
     handover = Handover(
@@ -270,8 +275,36 @@ def withdraw_handover(handover: Handover, *, actor: Any) -> None:
     if actor is not None and not covers_path(actor, handover.from_organization.path):
         raise OutOfScope
     ensure_in_scope(actor, handover, Action.CHANGE)
+    receiver = handover.to_organization
+    _lock(receiver)
+    held, day = _lowest_held(receiver, handover.handed_on)
+    if handover.amount > held:
+        raise ValidationError(
+            _("%(org)s has already passed this money on: it would hold %(held)s yuan on %(day)s.")
+            % {"org": receiver.name, "held": held - handover.amount, "day": day.isoformat()}
+        )
     audit.record(actor, "delete", handover, before=audit.snapshot(handover))
     handover.delete()
+
+
+def _lock(organization: Organization) -> None:
+    """Serialize the money checks of one organization (two handovers at the same time
+    must not both pass the balance check). SQLite serializes writes anyway."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+
+
+def _lowest_held(organization: Organization, since: dt.date) -> tuple[Decimal, dt.date]:
+    """The least ``organization`` holds on any day from ``since`` on, and that day: what
+    it holds only falls on the days it hands over, so a handover or a withdrawal dated
+    ``since`` must not make any later day negative."""
+
+    days = {
+        since,
+        *Handover.objects.filter(from_organization=organization, handed_on__gt=since).values_list(
+            "handed_on", flat=True
+        ),
+    }
+    return min((queries.held(organization, day), day) for day in sorted(days))
 
 
 # --- the party-building funds ledger -------------------------------------------------
@@ -292,6 +325,10 @@ def record_income(
     """Money received into ``organization``'s funds. An allocation from a higher
     organization in the product is recorded once, by that organization, and leaves its
     balance: it cannot allocate more than it has."""
+    if source == FundSource.HIGHER and granted_by is None and Organization.objects.get_parent(organization):
+        raise ValidationError(
+            {"source": _("An allocation from the higher organization is recorded there, as “Allocate below”.")}
+        )
     if source == FundSource.HIGHER and granted_by is not None:
         if not (organization.path.startswith(granted_by.path) and granted_by.pk != organization.pk):
             raise ValidationError({"granted_by": _("Funds are allocated by a higher organization.")})
@@ -347,8 +384,8 @@ def record_expenditure(
 
 
 def _check_balance(organization: Organization, amount: Decimal) -> None:
-    from dangjian.dues import queries
 
+    _lock(organization)
     if amount <= 0:
         raise ValidationError({"amount": _("Amounts are positive.")})
     available = queries.fund_balance(organization) - queries.fund_pending(organization)
@@ -395,7 +432,6 @@ def decide_expenditure(entry: FundEntry, *, approve: bool, note: str = "", actor
         raise ValidationError({"decision_note": _("Give the reason for rejecting.")})
     if approve:
         entry.state = FundState.PENDING  # the balance check below must not count it twice
-        from dangjian.dues import queries
 
         if entry.amount > queries.fund_balance(entry.organization):
             raise ValidationError(_("The organization's balance no longer covers this expenditure."))

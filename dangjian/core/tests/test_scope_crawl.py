@@ -29,7 +29,7 @@ from dangjian.development import testing as dev_testing
 from dangjian.development.choices import StepKind
 from dangjian.development.models import Candidate, Plan, Step, StepDocument
 from dangjian.dues import actions as dues_actions
-from dangjian.dues.models import FundEntry, Handover
+from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import PartyPost, PostKind, TransferReason
 from dangjian.members.models import Member, Post, Transfer
@@ -101,6 +101,12 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "dues:withdraw_handover": Handover,
     "dues:fund_entry": FundEntry,
     "dues:fund_voucher": FundEntry,
+    "dues-standard-detail": DuesStandard,
+    "dues-payment-detail": Payment,
+    "dues-handover-detail": Handover,
+    "dues-handover-confirm": Handover,
+    "fund-entry-detail": FundEntry,
+    "fund-entry-decide": FundEntry,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {"development:step_add": {"kind": "s02"}}
@@ -129,6 +135,11 @@ LIST_QUERIES = {
     "dues:sheet": ["month=2026-05", "month=bad"],
     "dues:handovers": ["year=2025", "year=bad"],
     "dues:funds": ["year=2025", "year=99999"],
+    "dues-standard-list": [],
+    "dues-payment-list": ["kind=voluntary", "month=2026-01", "month=bad"],
+    "dues-handover-list": ["confirmed=false", "year=2025"],
+    "fund-entry-list": ["state=pending", "year=2026"],
+    "api-dues-reconciliation": ["start=2026-01-01&end=2026-12-31", "start=bad"],
 }
 # URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
 ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {
@@ -152,6 +163,7 @@ ORG_PARAM = {
     "dues:sheet",
     "dues:handovers",
     "dues:funds",
+    "api-dues-reconciliation",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out

@@ -128,3 +128,9 @@ def test_the_yearly_statement(cast: Cast) -> None:
     assert statement.closing == Decimal("7200.00") == queries.fund_balance(cast.committee_x)
     assert [e.amount for e in statement.pending] == [Decimal("5000.00")]
     assert len(statement.entries) == 3
+
+
+def test_an_allocation_from_a_higher_organization_in_the_product_is_recorded_by_it(cast: Cast) -> None:
+    with pytest.raises(ValidationError, match="recorded there"):
+        income(cast.branch_a, "100", source=FundSource.HIGHER)
+    assert income(cast.county, "100", source=FundSource.HIGHER).granted_by is None  # from outside the product
