@@ -112,7 +112,7 @@ class ExpenditureForm(StyledForm):
     on = forms.DateField(label=_("Date"), initial=timezone.localdate)
     description = forms.CharField(label=_("Description"), max_length=200)
     approver = forms.CharField(
-        label=_("Approved by"),
+        label=_("Signed off by"),
         required=False,
         max_length=100,
         help_text=_("Name and post of who signed. Above the approval threshold the higher organization approves here."),

@@ -64,7 +64,7 @@ def statement_xlsx(statement: Statement) -> bytes:
             _("Spending"),
             _("Source or category"),
             _("Description"),
-            _("Approved by"),
+            _("Signed off by"),
             _("Voucher"),
         ]
     )
