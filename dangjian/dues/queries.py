@@ -175,6 +175,13 @@ def collection_year(members: QuerySet[Member], year: int, through: dt.date) -> l
     return [collection(members, month) for month in months_between(dt.date(year, 1, 1), last)]
 
 
+def year_total(months: list[dict[str, Any]]) -> dict[str, Any]:
+    """The year's collection from ``collection_year``: member-months owed and paid."""
+    due = sum(row["due"] for row in months)
+    paid = sum(row["paid"] for row in months)
+    return {"due": due, "paid": paid, "rate": (paid / due) if due else None}
+
+
 def collection(members: QuerySet[Member], month: dt.date) -> dict[str, Any]:
     """For ``month``: members who owed dues (a standard in force with something to pay,
     admitted by then), those who paid, and the rate. One query."""

@@ -87,6 +87,7 @@ class ArrearsView(LoginRequiredMixin, TemplateView):
         if root is not None:
             members = members.filter(organization__path__startswith=root.path)
         month, month_error = _month_from(self.request)
+        year = queries.collection_year(members, month.year, last_month())
         s1 = value(DRIFT_MONTHS.key, timezone.localdate())
         listed = members.filter(status__in=ACTIVE_STATUSES).count() <= ARREARS_LIST_LIMIT
         owed = queries.arrears(members, last_month()) if listed else []
@@ -97,7 +98,8 @@ class ArrearsView(LoginRequiredMixin, TemplateView):
             month_error=month_error,
             collection=queries.collection(members, month),
             by_child=queries.collection_by_child(members, root, month) if root else [],
-            year=queries.collection_year(members, month.year, last_month()),
+            year=year,
+            year_total=queries.year_total(year),
             listed=listed,
             can_import=can(user, Payment, Action.IMPORT),
             list_limit=ARREARS_LIST_LIMIT,

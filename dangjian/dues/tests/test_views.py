@@ -91,3 +91,16 @@ def test_a_member_sees_their_own_dues_only(cast: Cast) -> None:
     assert "52.00" in client.get(reverse("dues:member", args=[zhang.pk])).content.decode()
     assert client.get(reverse("dues:member", args=[li.pk])).status_code == 404
     assert client.get(reverse("dues:pay", args=[zhang.pk])).status_code == 404
+
+
+def test_the_year_so_far_sums_the_months(cast: Cast) -> None:
+    from dangjian.dues import queries
+
+    months = [{"due": 3, "paid": 3}, {"due": 4, "paid": 2}]
+    assert queries.year_total(months) == {"due": 7, "paid": 5, "rate": 5 / 7}
+    assert queries.year_total([])["rate"] is None
+    actions.set_standard(
+        cast.members_a[1], category="salary", base=Decimal("4200"), valid_from=M(2026, 9, 1), actor=None
+    )
+    page = login(cast.secretary_a).get(reverse("dues:arrears")).content.decode()
+    assert 'id="year-total"' in page and '<td class="text-end">2</td><td class="text-end">0</td>' in page
