@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dangjian.orglife",
     "dangjian.development",
     "dangjian.dues",
+    "dangjian.duties",
     "dangjian.demo",
 ]
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("life/", include("dangjian.orglife.urls")),
     path("development/", include("dangjian.development.urls")),
     path("dues/", include("dangjian.dues.urls")),
+    path("duties/", include("dangjian.duties.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/compliance/", ComplianceView.as_view(), name="api-compliance"),

@@ -53,6 +53,7 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "orglife": _ALL,
         "development": _ALL,
         "dues": _ALL,
+        "duties": _ALL,
     },
     Role.ORG_ADMIN: {
         "orgs": _ALL,
@@ -62,6 +63,7 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "orglife": _ALL,
         "development": _ALL,
         "dues": _ALL,
+        "duties": _ALL,
     },
     Role.BRANCH_SECRETARY: {
         # A secretary keeps their own organization's committee, terms and party groups
@@ -76,6 +78,8 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "development": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
         # Sets the members' dues standards and records their payments, from sheets too.
         "dues": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT, Action.IMPORT}),
+        # Publishes the branch's own work list, reports on the items assigned to it.
+        "duties": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
     },
     # A member sees the events of their own organization and their own attendance.
     Role.MEMBER: {
@@ -93,6 +97,7 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "orglife": _READ,
         "development": _READ,
         "dues": _READ,
+        "duties": _READ,
     },
 }
 

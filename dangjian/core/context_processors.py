@@ -30,6 +30,8 @@ def _nav(user: Any) -> list[tuple[str, Any, str]]:
     ]
     if allows(user.role, "development", Action.VIEW):
         items.append((reverse("development:board"), _("Development"), "person-plus"))
+    if allows(user.role, "duties", Action.VIEW):
+        items.append((reverse("duties:lists"), _("Duties"), "list-task"))
     return items
 
 

@@ -30,6 +30,8 @@ from dangjian.development.choices import StepKind
 from dangjian.development.models import Candidate, Plan, Step, StepDocument
 from dangjian.dues import actions as dues_actions
 from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
+from dangjian.duties import actions as duty_actions
+from dangjian.duties.models import Item, ItemEvent, WorkList
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import PartyPost, PostKind, TransferReason
 from dangjian.members.models import Member, Post, Transfer
@@ -107,9 +109,14 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "dues-handover-confirm": Handover,
     "fund-entry-detail": FundEntry,
     "fund-entry-decide": FundEntry,
+    "duties:list": WorkList,
+    "duties:item_add": WorkList,
+    "duties:item": Item,
+    "duties:move": Item,
+    "duties:evidence": ItemEvent,
 }
 # Other URL arguments of the object URLs above.
-PK_EXTRA = {"development:step_add": {"kind": "s02"}}
+PK_EXTRA = {"development:step_add": {"kind": "s02"}, "duties:move": {"move": "acknowledge"}}
 # URLs that take no object: the query strings tried on each (besides none).
 LIST_QUERIES = {
     "members:list": ["_export=csv", "status=former", "q=zs"],
@@ -140,6 +147,7 @@ LIST_QUERIES = {
     "dues-handover-list": ["confirmed=false", "year=2025"],
     "fund-entry-list": ["state=pending", "year=2026"],
     "api-dues-reconciliation": ["start=2026-01-01&end=2026-12-31", "start=bad"],
+    "duties:lists": ["year=2025", "year=bad"],
 }
 # URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
 ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {
@@ -164,6 +172,8 @@ ORG_PARAM = {
     "dues:handovers",
     "dues:funds",
     "api-dues-reconciliation",
+    "duties:lists",
+    "duties:list_add",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out
@@ -352,6 +362,27 @@ def world(cast: Cast) -> Cast:
             approver="书记",
             actor=None,
         )
+    # Responsibility lists: each committee's, published, an item for its branch with
+    # evidence; the county's list with an item for each committee.
+    county_list = duty_actions.create_list(cast.county, year=today.year, title="县委清单", actor=None)
+    for committee, org in ((cast.committee_x, cast.branch_a), (cast.committee_y, cast.branch_b)):
+        committee = Organization.objects.get(pk=committee.pk)
+        duty_actions.add_item(
+            county_list, assignee=committee, title=f"{committee.name}任务", deadline=today, actor=None
+        )
+        work_list = duty_actions.create_list(committee, year=today.year, title=f"{committee.name}清单", actor=None)
+        item = duty_actions.add_item(work_list, assignee=org, title=f"{org.name}任务", deadline=today, actor=None)
+        duty_actions.publish(work_list, actor=None)
+        duty_actions.make_move(item, "acknowledge", actor=None)
+        duty_actions.make_move(
+            item,
+            "progress",
+            actor=None,
+            percent=50,
+            text="进行中",
+            evidence=SimpleUploadedFile("e.png", b"\x89PNG\r\n", "image/png"),
+        )
+    duty_actions.publish(county_list, actor=None)
     # Import batches uploaded by two secretaries.
     for user in (cast.secretary_a, cast.secretary_b):
         ImportBatch.objects.create(

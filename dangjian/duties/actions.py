@@ -1,0 +1,225 @@
+"""Every change to work lists and items. Each validates, writes atomically with the
+item's history and an audit entry, and re-checks the scope. The issuer's moves need a
+user covering the issuing organization; the owner's moves one covering the owner."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.accounts.roles import Action
+from dangjian.core import audit
+from dangjian.core.dates import add_months
+from dangjian.core.scoping import OutOfScope, covers_path, ensure_in_scope
+from dangjian.duties import rules
+from dangjian.duties.choices import ItemState, ListState, Move
+from dangjian.duties.models import Item, ItemEvent, WorkList
+from dangjian.duties.rules import Side
+from dangjian.orgs.models import Organization
+
+
+def _covers(actor: Any, organization: Organization) -> None:
+    if actor is not None and not covers_path(actor, organization.path):
+        raise OutOfScope
+
+
+@transaction.atomic
+def create_list(organization: Organization, *, year: int, title: str, actor: Any) -> WorkList:
+    _covers(actor, organization)
+    work_list = WorkList(organization=organization, year=year, title=title.strip())
+    work_list.full_clean()
+    work_list.save()
+    audit.record(actor, "create", work_list, before={})
+    ensure_in_scope(actor, work_list, Action.ADD)
+    return work_list
+
+
+@transaction.atomic
+def add_item(
+    work_list: WorkList,
+    *,
+    assignee: Organization,
+    title: str,
+    deadline: dt.date,
+    post: str = "secretary",
+    requirements: str = "",
+    quality_standard: str = "",
+    max_score: Decimal = Decimal(10),
+    parent: Item | None = None,
+    actor: Any,
+) -> Item:
+    """An item of ``work_list`` for ``assignee`` (in the issuer's subtree); with
+    ``parent``, a sub-item the parent's owner assigns further down its own subtree."""
+    issuer = parent.assignee if parent is not None else work_list.organization
+    _covers(actor, issuer)
+    if not assignee.path.startswith(issuer.path):
+        raise ValidationError(
+            {"assignee": _("Assign the item to %(org)s or an organization under it.") % {"org": issuer.name}}
+        )
+    if parent is not None:
+        if parent.work_list_id != work_list.pk:
+            raise ValidationError(_("A sub-item belongs to the list of its item."))
+        if not rules.is_open(parent.state) or parent.state == ItemState.ASSIGNED:
+            raise ValidationError(_("Acknowledge the item before splitting it, and split it while it is open."))
+        if deadline > parent.deadline:
+            raise ValidationError(
+                {
+                    "deadline": _("A sub-item is due by the item's deadline, %(day)s.")
+                    % {"day": parent.deadline.isoformat()}
+                }
+            )
+    item = Item(
+        work_list=work_list,
+        parent=parent,
+        issuer=issuer,
+        assignee=assignee,
+        post=post,
+        title=title.strip(),
+        requirements=requirements,
+        quality_standard=quality_standard,
+        deadline=deadline,
+        max_score=max_score,
+    )
+    item.full_clean()
+    item.save()
+    audit.record(actor, "create", item, before={})
+    if work_list.state == ListState.PUBLISHED or parent is not None:
+        _event(item, Move.ASSIGN, actor, timezone.localdate())
+    ensure_in_scope(actor, item, Action.ADD)
+    return item
+
+
+@transaction.atomic
+def publish(work_list: WorkList, *, actor: Any) -> WorkList:
+    """Publish a draft: every item is assigned from today (its history starts)."""
+    _covers(actor, work_list.organization)
+    if work_list.state != ListState.DRAFT:
+        raise ValidationError(_("The list is already published."))
+    items = list(work_list.items.filter(parent__isnull=True))
+    if not items:
+        raise ValidationError(_("Add the items before publishing the list."))
+    before = audit.snapshot(work_list)
+    today = timezone.localdate()
+    work_list.state = ListState.PUBLISHED
+    work_list.published_on = today
+    work_list.save(update_fields=["state", "published_on", "updated_at"])
+    audit.record(actor, "update", work_list, before=before)
+    for item in items:
+        _event(item, Move.ASSIGN, actor, today)
+    ensure_in_scope(actor, work_list, Action.CHANGE)
+    return work_list
+
+
+@transaction.atomic
+def copy_list(source: WorkList, *, organization: Organization, year: int, actor: Any) -> WorkList:
+    """A new draft for ``year`` with the top-level items of ``source`` (from last year or a
+    model list of another organization in scope), deadlines moved by the years between.
+    Items assigned outside ``organization``'s subtree go to ``organization`` itself."""
+    copy = create_list(organization, year=year, title=source.title, actor=actor)
+    copy.copied_from = source
+    copy.save(update_fields=["copied_from", "updated_at"])
+    shift = (year - source.year) * 12
+    for item in source.items.filter(parent__isnull=True).select_related("assignee").order_by("deadline", "id"):
+        assignee = item.assignee if item.assignee.path.startswith(organization.path) else organization
+        add_item(
+            copy,
+            assignee=assignee,
+            title=item.title,
+            deadline=add_months(item.deadline, shift),
+            post=item.post,
+            requirements=item.requirements,
+            quality_standard=item.quality_standard,
+            max_score=item.max_score,
+            actor=actor,
+        )
+    return copy
+
+
+def side_of(actor: Any, item: Item, move: Move) -> Side:
+    """The side ``move`` needs, after checking the actor covers it."""
+    side = rules.TRANSITIONS[move].side if move in rules.TRANSITIONS else Side.ISSUER
+    _covers(actor, item.issuer if side == Side.ISSUER else item.assignee)
+    return side
+
+
+@transaction.atomic
+def make_move(
+    item: Item,
+    move: Move,
+    *,
+    actor: Any,
+    on: dt.date | None = None,
+    text: str = "",
+    percent: int | None = None,
+    score: Decimal | None = None,
+    measure: str = "",
+    decided_by: str = "",
+    evidence: Any = None,
+) -> ItemEvent:
+    """Make ``move`` on ``item`` if the state machine (``rules``) allows it for the side of
+    the actor; the item's state, progress and score follow, with the history."""
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    side = side_of(actor, item, move)
+    on = on or timezone.localdate()
+    if not rules.allowed(item.state, move, side):
+        raise ValidationError(
+            _("“%(move)s” is not possible while the item is “%(state)s”.")
+            % {"move": Move(move).label, "state": ItemState(item.state).label}
+        )
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date is in the future.")})
+    if move in rules.NEEDS_TEXT and not text.strip():
+        raise ValidationError({"text": _("Say what was done, or why.")})
+    if move == Move.PROGRESS and (percent is None or not 0 <= percent < 100):
+        raise ValidationError({"percent": _("Progress is 0 to 99 percent; report the item done at 100.")})
+    if move == Move.ACCEPT and (score is None or not 0 <= score <= item.max_score):
+        raise ValidationError({"score": _("Score between 0 and %(max)s.") % {"max": item.max_score}})
+    if move == Move.PURSUE and (not measure or not decided_by.strip()):
+        raise ValidationError({"measure": _("Name the measure and who decided it.")})
+    if move == Move.REPORT:
+        open_children = [c.title for c in item.children.all() if c.state not in (ItemState.ACCEPTED,)]
+        if open_children:
+            raise ValidationError(_("Sub-items not yet accepted: %(items)s.") % {"items": "、".join(open_children)})
+    before = audit.snapshot(item)
+    item.state = rules.after(item.state, move)
+    if move == Move.PROGRESS:
+        item.percent = percent or 0
+    elif move == Move.REPORT:
+        item.percent, item.done_on = 100, on
+    elif move == Move.ACCEPT:
+        item.score = score
+    elif move == Move.RETURN:
+        item.percent, item.done_on = min(item.percent, 99), None
+    item.save()
+    audit.record(actor, "update", item, before=before)
+    event = _event(
+        item,
+        move,
+        actor,
+        on,
+        text=text.strip(),
+        percent=percent if move == Move.PROGRESS else None,
+        score=score if move == Move.ACCEPT else None,
+        measure=measure,
+        decided_by=decided_by.strip(),
+        evidence=evidence,
+    )
+    ensure_in_scope(actor, item, Action.CHANGE)
+    return event
+
+
+def _event(item: Item, move: Move, actor: Any, on: dt.date, **fields: Any) -> ItemEvent:
+    evidence = fields.pop("evidence", None)
+    event = ItemEvent(item=item, move=move, on=on, by=actor, **fields)
+    if evidence:
+        event.evidence = evidence
+    event.full_clean()
+    event.save()
+    audit.record(actor, "create", event, before={})
+    return event

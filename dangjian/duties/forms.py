@@ -1,0 +1,77 @@
+"""Forms of the responsibility system."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.forms import StyledForm
+from dangjian.duties.choices import Measure, Move
+from dangjian.members.choices import PartyPost
+from dangjian.orgs.models import Organization
+
+
+class ListForm(StyledForm):
+    year = forms.IntegerField(
+        label=_("Year"), min_value=1949, max_value=2999, initial=lambda: timezone.localdate().year
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+
+
+class CopyForm(StyledForm):
+    year = forms.IntegerField(label=_("For the year"), min_value=1949, max_value=2999)
+
+
+class ItemForm(StyledForm):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    assignee = forms.ModelChoiceField(label=_("Responsible organization"), queryset=Organization.objects.none())
+    post = forms.ChoiceField(label=_("Responsible post"), choices=PartyPost.choices, initial=PartyPost.SECRETARY)
+    deadline = forms.DateField(label=_("Deadline"))
+    requirements = forms.CharField(label=_("Requirements"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    quality_standard = forms.CharField(
+        label=_("Quality standard"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    max_score = forms.DecimalField(label=_("Full score"), min_value=0, max_digits=5, decimal_places=1, initial=10)
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = organizations
+
+
+# The fields each move asks for (the rest of MoveForm's fields are dropped).
+MOVE_FIELDS: dict[str, tuple[str, ...]] = {
+    Move.ACKNOWLEDGE: ("text",),
+    Move.PROGRESS: ("percent", "text", "evidence"),
+    Move.REPORT: ("text", "evidence"),
+    Move.ACCEPT: ("score", "text"),
+    Move.RETURN: ("text",),
+    Move.FAIL: ("text",),
+    Move.PURSUE: ("measure", "decided_by", "text"),
+}
+
+
+class MoveForm(StyledForm):
+    on = forms.DateField(label=_("Date"), initial=timezone.localdate)
+    percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=99)
+    score = forms.DecimalField(label=_("Score"), min_value=Decimal(0), max_digits=5, decimal_places=1)
+    measure = forms.ChoiceField(label=_("Measure"), choices=Measure.choices)
+    decided_by = forms.CharField(label=_("Decided by"), max_length=100, help_text=_("The body or leader who decided."))
+    text = forms.CharField(label=_("What was done, or why"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.FileField(label=_("Evidence"), required=False, help_text=_("PDF, image, Word or Excel file."))
+
+    def __init__(self, *args: Any, move: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keep = {"on", *MOVE_FIELDS[move]}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if move == Move.ACKNOWLEDGE:
+            self.fields["text"].required = False
+
+    def clean_on(self) -> dt.date:
+        return self.cleaned_data["on"]

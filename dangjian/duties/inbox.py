@@ -1,0 +1,70 @@
+"""Due items of the responsibility system: items of one's organizations that are past
+their deadline or were returned, and items reported done that wait for one's assessment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.accounts.roles import Action, Role
+from dangjian.core import inbox
+from dangjian.core.scoping import can
+from dangjian.duties.choices import ItemState
+from dangjian.duties.models import Item
+from dangjian.duties.rules import OPEN
+
+
+def own_q(user: Any, field: str) -> Q:
+    """Items whose ``field`` organization lies in the user's subtree."""
+    if user.role == Role.PLATFORM_ADMIN:
+        return Q()
+    return Q(**{f"{field}__path__startswith": user.scope_path})
+
+
+@inbox.provider
+def duty_items(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
+    if user.role == Role.MEMBER or not can(user, Item, Action.VIEW):
+        return
+    items = Item.objects.restrict(user).select_related("assignee")
+    groups = [
+        (
+            "duties.overdue",
+            _("Work items past their deadline"),
+            inbox.Level.OVERDUE,
+            items.filter(own_q(user, "assignee"), state__in=OPEN, deadline__lt=today),
+        ),
+        (
+            "duties.returned",
+            _("Work items returned for rework"),
+            inbox.Level.FLAGGED,
+            items.filter(own_q(user, "assignee"), state=ItemState.RETURNED, deadline__gte=today),
+        ),
+        (
+            "duties.to_assess",
+            _("Work items reported done, to assess"),
+            inbox.Level.DUE,
+            items.filter(own_q(user, "issuer"), state=ItemState.REPORTED),
+        ),
+    ]
+    for key, title, level, queryset in groups:
+        count = queryset.count()
+        if not count:
+            continue
+        yield inbox.DueGroup(
+            key=key,
+            title=title,
+            level=level,
+            count=count,
+            url=reverse("duties:lists"),
+            items=[
+                inbox.DueItem(
+                    label=f"{item.assignee.name}: {item.title}", url=item.get_absolute_url(), due_on=item.deadline
+                )
+                for item in queryset.order_by("deadline", "pk")[: inbox.SAMPLE]
+            ],
+        )

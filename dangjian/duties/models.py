@@ -1,0 +1,145 @@
+"""The responsibility system: an organization's yearly work list, its items assigned to
+organizations of its subtree by post (so they survive a change of person), sub-items
+assigned further down, and each item's history through the four links of responsibility."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.models import ScopedModel
+from dangjian.duties.choices import ItemState, ListState, Measure, Move
+from dangjian.members.choices import PartyPost
+
+EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "tif", "tiff", "doc", "docx", "xls", "xlsx"]
+
+
+class WorkList(ScopedModel):
+    """A yearly list of party-building work published by an organization."""
+
+    scope_paths: ClassVar[tuple[str, ...]] = ("organization__path",)
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="work_lists"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2999)])
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(_("state"), max_length=20, choices=ListState.choices, default=ListState.DRAFT)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    copied_from = models.ForeignKey(
+        "self", verbose_name=_("copied from"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("work list")
+        verbose_name_plural = _("work lists")
+        ordering = ["-year", "organization__path", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("duties:list", args=[self.pk])
+
+
+class Item(ScopedModel):
+    """A task of a work list: what, by when, to what standard, for which organization and
+    post. A sub-item (``parent``) is issued by the parent's owner to its own subtree."""
+
+    # Seen by the organizations above the issuer and above the owner (their subtrees).
+    scope_paths: ClassVar[tuple[str, ...]] = ("issuer__path", "assignee__path")
+
+    work_list = models.ForeignKey(WorkList, verbose_name=_("work list"), on_delete=models.CASCADE, related_name="items")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("part of"), on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    issuer = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="issued_items"
+    )
+    assignee = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("responsible organization"),
+        on_delete=models.PROTECT,
+        related_name="assigned_items",
+    )
+    post = models.CharField(
+        _("responsible post"),
+        max_length=30,
+        choices=PartyPost.choices,
+        default=PartyPost.SECRETARY,
+        help_text=_("By post, so the duty stays when the person changes."),
+    )
+    title = models.CharField(_("task"), max_length=200)
+    requirements = models.TextField(_("requirements"), blank=True)
+    quality_standard = models.TextField(_("quality standard"), blank=True)
+    deadline = models.DateField(_("deadline"))
+    max_score = models.DecimalField(
+        _("full score"), max_digits=5, decimal_places=1, default=10, validators=[MinValueValidator(0)]
+    )
+    # Kept up to date by the actions from the history below.
+    state = models.CharField(_("state"), max_length=20, choices=ItemState.choices, default=ItemState.ASSIGNED)
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    done_on = models.DateField(_("reported done on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("work item")
+        verbose_name_plural = _("work items")
+        ordering = ["work_list", "deadline", "id"]
+        indexes = [models.Index(fields=["state", "deadline"], name="item_state_deadline")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("duties:item", args=[self.pk])
+
+    def audit_organization(self) -> Any:
+        return self.issuer
+
+
+class ItemEvent(ScopedModel):
+    """One move on an item, by whom and when: acknowledgement, progress (percent, text,
+    evidence), the report, acceptance with a score, return with the reason, failure, and
+    the accountability measure with who decided it."""
+
+    scope_paths: ClassVar[tuple[str, ...]] = ("item__issuer__path", "item__assignee__path")
+
+    item = models.ForeignKey(Item, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="events")
+    move = models.CharField(_("what"), max_length=20, choices=Move.choices)
+    on = models.DateField(_("date"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    measure = models.CharField(_("measure"), max_length=20, choices=Measure.choices, blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=100, blank=True)
+    evidence = models.FileField(
+        _("evidence"),
+        upload_to="duties/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
+    )
+
+    class Meta:
+        verbose_name = _("work item event")
+        verbose_name_plural = _("work item events")
+        ordering = ["item", "on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.get_move_display()} {self.on}"
+
+    def audit_organization(self) -> Any:
+        return self.item.issuer

@@ -1,0 +1,248 @@
+"""Pages of the responsibility system: the work lists in one's scope and the items
+assigned to one's organizations, a list with its items, an item with its history and the
+moves the user's side can make."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from dangjian.accounts.roles import Action, Role
+from dangjian.core import audit
+from dangjian.core.ids import pk_or_404
+from dangjian.core.scoping import can, covers_path, get_in_scope
+from dangjian.core.views import ActionFormView, serve_upload
+from dangjian.dues.views import root_from, year_from
+from dangjian.duties import actions, rules
+from dangjian.duties.choices import ItemState, ListState, Move
+from dangjian.duties.forms import CopyForm, ItemForm, ListForm, MoveForm
+from dangjian.duties.inbox import own_q
+from dangjian.duties.models import Item, ItemEvent, WorkList
+from dangjian.duties.rules import Side
+from dangjian.orgs.models import Organization
+
+
+def _no_members(user: Any) -> None:
+    if not can(user, WorkList, Action.VIEW) or user.role == Role.MEMBER:
+        raise PermissionDenied
+
+
+class ListsView(LoginRequiredMixin, TemplateView):
+    """The year's work lists issued in the user's scope with their completion, and the
+    items assigned to the user's organizations."""
+
+    template_name = "duties/lists.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        _no_members(user)
+        year = year_from(self.request)
+        today = timezone.localdate()
+        lists = (
+            WorkList.objects.restrict(user)
+            .filter(year=year)
+            .select_related("organization")
+            .annotate(
+                total=Count("items"),
+                accepted=Count("items", filter=Q(items__state=ItemState.ACCEPTED)),
+                overdue=Count("items", filter=Q(items__state__in=rules.OPEN, items__deadline__lt=today)),
+                returned=Count("items", filter=Q(items__state=ItemState.RETURNED)),
+            )
+            .order_by("organization__path", "id")
+        )
+        assigned = (
+            Item.objects.restrict(user)
+            .filter(own_q(user, "assignee"), work_list__year=year, work_list__state=ListState.PUBLISHED)
+            .select_related("assignee", "issuer")
+            .order_by("deadline", "pk")
+        )
+        context.update(
+            title=gettext_lazy("Responsibility lists"),
+            year=year,
+            lists=lists,
+            assigned=assigned[:200],
+            today=today,
+            root=root_from(self.request),
+            can_add=can(user, WorkList, Action.ADD),
+        )
+        return context
+
+
+class ListCreateView(ActionFormView):
+    form_class = ListForm
+    permission = (WorkList, Action.ADD)
+    title = gettext_lazy("New work list")
+    success_message = gettext_lazy("Work list created: add its items, then publish it.")
+
+    def get_target(self) -> Organization:
+        org = root_from(self.request)
+        if org is None or not covers_path(self.request.user, org.path):
+            raise Http404
+        return org
+
+    def perform(self, form: ListForm, target: Organization) -> WorkList:
+        return actions.create_list(target, actor=self.request.user, **form.cleaned_data)
+
+    def success_url(self, result: WorkList) -> str:
+        return result.get_absolute_url()
+
+    def cancel_url(self, target: Any) -> str:
+        return reverse("duties:lists")
+
+
+class ListView(LoginRequiredMixin, TemplateView):
+    template_name = "duties/list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        work_list = get_in_scope(user, WorkList, Action.VIEW, pk=self.kwargs["pk"])  # members: none (404)
+        items = list(
+            Item.objects.restrict(user)
+            .filter(work_list=work_list)
+            .select_related("assignee")
+            .order_by("deadline", "pk")
+        )
+        children: dict[int | None, list[Item]] = {}
+        for item in items:
+            children.setdefault(item.parent_id, []).append(item)
+        rows: list[tuple[Item, int]] = []
+
+        def walk(parent: int | None, depth: int) -> None:
+            for item in children.get(parent, []):
+                rows.append((item, depth))
+                walk(item.pk, depth + 1)
+
+        walk(None, 0)
+        editable = covers_path(user, work_list.organization.path) and can(user, WorkList, Action.CHANGE)
+        context.update(
+            title=work_list.title,
+            work_list=work_list,
+            rows=rows,
+            today=timezone.localdate(),
+            can_edit=editable and work_list.state == ListState.DRAFT,
+            can_publish=editable and work_list.state == ListState.DRAFT and bool(items),
+            can_copy=can(user, WorkList, Action.ADD),
+            copy_form=CopyForm(initial={"year": work_list.year + 1}),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Publish (``publish``) or copy to another year (``year``)."""
+        work_list = get_in_scope(request.user, WorkList, Action.VIEW, pk=pk)
+        try:
+            if "publish" in request.POST:
+                actions.publish(work_list, actor=request.user)
+                messages.success(request, _("Published: the items are assigned."))
+                return HttpResponseRedirect(work_list.get_absolute_url())
+            form = CopyForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors["year"])
+            org = root_from(request) or work_list.organization
+            copy = actions.copy_list(work_list, organization=org, year=form.cleaned_data["year"], actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(work_list.get_absolute_url())
+        messages.success(request, _("Copied into a new draft."))
+        return HttpResponseRedirect(copy.get_absolute_url())
+
+
+class ItemCreateView(ActionFormView):
+    form_class = ItemForm
+    title = gettext_lazy("Add a work item")
+    success_message = gettext_lazy("Item added.")
+
+    def get_target(self) -> WorkList:
+        user = self.request.user
+        work_list = get_in_scope(user, WorkList, Action.VIEW, pk=self.kwargs["pk"])
+        parent_pk = self.request.GET.get("parent", "")
+        self.parent = get_in_scope(user, Item, Action.CHANGE, pk=pk_or_404(parent_pk)) if parent_pk else None
+        self.issuer = self.parent.assignee if self.parent else work_list.organization
+        if not covers_path(user, self.issuer.path) or not can(user, Item, Action.ADD):
+            raise Http404
+        return work_list
+
+    def get_form_kwargs(self, target: WorkList) -> dict[str, Any]:
+        below = Organization.objects.filter(path__startswith=self.issuer.path).order_by("path")
+        return {"organizations": below}
+
+    def perform(self, form: ItemForm, target: WorkList) -> Item:
+        return actions.add_item(target, parent=self.parent, actor=self.request.user, **form.cleaned_data)
+
+    def success_url(self, result: Item) -> str:
+        return result.parent.get_absolute_url() if result.parent else result.work_list.get_absolute_url()
+
+    def cancel_url(self, target: Any) -> str:
+        return target.get_absolute_url()
+
+
+class ItemView(LoginRequiredMixin, TemplateView):
+    template_name = "duties/item.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        item = get_in_scope(user, Item, Action.VIEW, pk=self.kwargs["pk"])  # members: none (404)
+        sides = []
+        if can(user, Item, Action.CHANGE):
+            sides = [
+                s for s, org in ((Side.OWNER, item.assignee), (Side.ISSUER, item.issuer)) if covers_path(user, org.path)
+            ]
+        moves = [m for s in sides for m in rules.moves_for(item.state, s)]
+        events = item.events.select_related("by").order_by("on", "id")
+        context.update(
+            title=item.title,
+            item=item,
+            events=events,
+            children=Item.objects.restrict(user).filter(parent=item).select_related("assignee"),
+            moves=[(m, Move(m).label, MoveForm(move=m)) for m in moves],
+            can_split=Side.OWNER in sides and item.state in (ItemState.ACKNOWLEDGED, ItemState.RETURNED),
+            overdue=rules.is_open(item.state) and item.deadline < timezone.localdate(),
+            today=timezone.localdate(),
+            history=audit.entries_about(user, {Item: [item.pk], ItemEvent: [e.pk for e in events]}),
+        )
+        return context
+
+
+class MoveView(ActionFormView):
+    form_class = MoveForm
+    template_name = "core/form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if kwargs["move"] not in rules.TRANSITIONS:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_target(self) -> Item:
+        item = get_in_scope(self.request.user, Item, Action.CHANGE, pk=self.kwargs["pk"])
+        self.title = f"{Move(self.kwargs['move']).label}: {item.title}"
+        return item
+
+    def get_form_kwargs(self, target: Item) -> dict[str, Any]:
+        return {"move": self.kwargs["move"]}
+
+    def perform(self, form: MoveForm, target: Item) -> ItemEvent:
+        return actions.make_move(target, Move(self.kwargs["move"]), actor=self.request.user, **form.cleaned_data)
+
+    def success_url(self, result: ItemEvent) -> str:
+        return result.item.get_absolute_url()
+
+
+@login_required
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_in_scope(request.user, ItemEvent, Action.VIEW, pk=pk)
+    if not event.evidence:
+        raise Http404
+    return serve_upload(event.evidence)
