@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import StyledForm
 from dangjian.duties.choices import Measure, Move
+from dangjian.duties.rules import NEEDS_TEXT
 from dangjian.members.choices import PartyPost
 from dangjian.orgs.models import Organization
 
@@ -43,6 +44,17 @@ class ItemForm(StyledForm):
         self.fields["assignee"].queryset = organizations
 
 
+# What the button of each move says.
+VERBS: dict[str, Any] = {
+    Move.ACKNOWLEDGE: _("Acknowledge"),
+    Move.PROGRESS: _("Report progress"),
+    Move.REPORT: _("Report done"),
+    Move.ACCEPT: _("Accept"),
+    Move.RETURN: _("Return for rework"),
+    Move.FAIL: _("Find it failed"),
+    Move.PURSUE: _("Record accountability"),
+}
+
 # The fields each move asks for (the rest of MoveForm's fields are dropped).
 MOVE_FIELDS: dict[str, tuple[str, ...]] = {
     Move.ACKNOWLEDGE: ("text",),
@@ -70,8 +82,8 @@ class MoveForm(StyledForm):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        if move == Move.ACKNOWLEDGE:
-            self.fields["text"].required = False
+        if "text" in self.fields:
+            self.fields["text"].required = move in NEEDS_TEXT
 
     def clean_on(self) -> dt.date:
         return self.cleaned_data["on"]

@@ -26,7 +26,7 @@ from dangjian.core.views import ActionFormView, serve_upload
 from dangjian.dues.views import root_from, year_from
 from dangjian.duties import actions, rules
 from dangjian.duties.choices import ItemState, ListState, Move
-from dangjian.duties.forms import CopyForm, ItemForm, ListForm, MoveForm
+from dangjian.duties.forms import VERBS, CopyForm, ItemForm, ListForm, MoveForm
 from dangjian.duties.inbox import own_q
 from dangjian.duties.models import Item, ItemEvent, WorkList
 from dangjian.duties.rules import Side
@@ -207,7 +207,7 @@ class ItemView(LoginRequiredMixin, TemplateView):
             item=item,
             events=events,
             children=Item.objects.restrict(user).filter(parent=item).select_related("assignee"),
-            moves=[(m, Move(m).label, MoveForm(move=m)) for m in moves],
+            moves=[(m, VERBS[m], MoveForm(move=m)) for m in moves],
             can_split=Side.OWNER in sides and item.state in (ItemState.ACKNOWLEDGED, ItemState.RETURNED),
             overdue=rules.is_open(item.state) and item.deadline < timezone.localdate(),
             today=timezone.localdate(),
@@ -227,7 +227,7 @@ class MoveView(ActionFormView):
 
     def get_target(self) -> Item:
         item = get_in_scope(self.request.user, Item, Action.CHANGE, pk=self.kwargs["pk"])
-        self.title = f"{Move(self.kwargs['move']).label}: {item.title}"
+        self.title = f"{VERBS[self.kwargs['move']]}: {item.title}"
         return item
 
     def get_form_kwargs(self, target: Item) -> dict[str, Any]:
