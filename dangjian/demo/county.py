@@ -224,6 +224,7 @@ class CountyBuilder:
         self.create_development(root)
         self.create_orglife(root)
         self.create_dues(root)
+        self.create_duties()
         return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count()}
 
     def create(self, plan: Plan, parent: Organization | None) -> Organization:
@@ -415,6 +416,12 @@ class CountyBuilder:
 
         showcase = Organization.objects.get(name="东关村党支部")
         DuesBuilder(random.Random(f"{self.seed}-dues"), self.today, root=root, showcase=showcase).build()
+
+    def create_duties(self) -> None:
+        """Work lists with items at every link of responsibility (dangjian.demo.duties)."""
+        from dangjian.demo.duties import DutiesBuilder
+
+        DutiesBuilder(random.Random(f"{self.seed}-duties"), self.today).build()
 
     def create_users(self, root: Organization) -> None:
         """One account per role (usernames in DEMO_USERNAMES)."""

@@ -4,6 +4,7 @@ measures."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ListState(models.TextChoices):
@@ -20,7 +21,7 @@ class ItemState(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     REPORTED = "reported", _("Reported done")
     RETURNED = "returned", _("Returned")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("work item", "Accepted")
     FAILED = "failed", _("Failed")
     PURSUED = "pursued", _("Accountability pursued")
 
@@ -32,7 +33,7 @@ class Move(models.TextChoices):
     ACKNOWLEDGE = "acknowledge", _("Acknowledged")
     PROGRESS = "progress", _("Progress reported")
     REPORT = "report", _("Reported done")
-    ACCEPT = "accept", _("Accepted")
+    ACCEPT = "accept", pgettext_lazy("work item", "Accepted")
     RETURN = "return", _("Returned")
     FAIL = "fail", _("Found failed")
     PURSUE = "pursue", _("Accountability recorded")

@@ -159,3 +159,12 @@ def test_dues_collection_arrears_handovers_and_funds(demo: Organization, db: Any
     assert FundEntry.objects.filter(state="pending", organization=showcase).exists()
     township = Organization.objects.get(name="城关镇党委")
     assert dues.fund_balance(township) > 0
+
+
+def test_duties_at_every_link(demo: Organization, db: Any) -> None:
+    from dangjian.duties.models import Item, WorkList
+
+    states = set(Item.objects.values_list("state", flat=True))
+    assert {"assigned", "acknowledged", "reported", "returned", "accepted", "pursued"} <= states
+    assert Item.objects.filter(parent__isnull=False).count() == 2
+    assert WorkList.objects.filter(state="draft", copied_from__isnull=False).exists()
