@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.ListsView.as_view(), name="lists"),
     path("new/", views.ListCreateView.as_view(), name="list_add"),
     path("<int:pk>/", views.ListView.as_view(), name="list"),
+    path("<int:pk>/list.<str:fmt>", views.list_export, name="list_export"),
     path("<int:pk>/items/new/", views.ItemCreateView.as_view(), name="item_add"),
     path("items/<int:pk>/", views.ItemView.as_view(), name="item"),
     path("items/<int:pk>/<slug:move>/", views.MoveView.as_view(), name="move"),

@@ -24,13 +24,15 @@ from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import ActionFormView, serve_upload
 from dangjian.dues.views import root_from, year_from
-from dangjian.duties import actions, rules
+from dangjian.duties import actions, reports, rules
 from dangjian.duties.choices import ItemState, ListState, Move
 from dangjian.duties.forms import VERBS, CopyForm, ItemForm, ListForm, MoveForm
 from dangjian.duties.inbox import own_q
 from dangjian.duties.models import Item, ItemEvent, WorkList
 from dangjian.duties.rules import Side
 from dangjian.orgs.models import Organization
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _no_members(user: Any) -> None:
@@ -102,6 +104,42 @@ class ListCreateView(ActionFormView):
         return reverse("duties:lists")
 
 
+def tree_rows(user: Any, work_list: WorkList) -> list[tuple[Item, int]]:
+    """The items of ``work_list`` the user may see, each after its parent, with its depth."""
+    items = (
+        Item.objects.restrict(user).filter(work_list=work_list).select_related("assignee").order_by("deadline", "pk")
+    )
+    children: dict[int | None, list[Item]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    rows: list[tuple[Item, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for item in children.get(parent, []):
+            rows.append((item, depth))
+            walk(item.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+@login_required
+def list_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The list as PDF or .xlsx (the items the user may see)."""
+    work_list = get_in_scope(request.user, WorkList, Action.VIEW, pk=pk)
+    if fmt not in ("pdf", "xlsx") or not can(request.user, WorkList, Action.EXPORT):
+        raise Http404
+    rows = tree_rows(request.user, work_list)
+    name = f"duties-{work_list.organization.code or work_list.organization_id}-{work_list.year}"
+    if fmt == "pdf":
+        response = HttpResponse(reports.list_pdf(work_list, rows), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    else:
+        response = HttpResponse(reports.list_xlsx(work_list, rows), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
 class ListView(LoginRequiredMixin, TemplateView):
     template_name = "duties/list.html"
 
@@ -109,23 +147,8 @@ class ListView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         work_list = get_in_scope(user, WorkList, Action.VIEW, pk=self.kwargs["pk"])  # members: none (404)
-        items = list(
-            Item.objects.restrict(user)
-            .filter(work_list=work_list)
-            .select_related("assignee")
-            .order_by("deadline", "pk")
-        )
-        children: dict[int | None, list[Item]] = {}
-        for item in items:
-            children.setdefault(item.parent_id, []).append(item)
-        rows: list[tuple[Item, int]] = []
-
-        def walk(parent: int | None, depth: int) -> None:
-            for item in children.get(parent, []):
-                rows.append((item, depth))
-                walk(item.pk, depth + 1)
-
-        walk(None, 0)
+        rows = tree_rows(user, work_list)
+        items = [item for item, _depth in rows]
         editable = covers_path(user, work_list.organization.path) and can(user, WorkList, Action.CHANGE)
         context.update(
             title=work_list.title,

@@ -114,9 +114,14 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "duties:item": Item,
     "duties:move": Item,
     "duties:evidence": ItemEvent,
+    "duties:list_export": WorkList,
 }
 # Other URL arguments of the object URLs above.
-PK_EXTRA = {"development:step_add": {"kind": "s02"}, "duties:move": {"move": "acknowledge"}}
+PK_EXTRA = {
+    "development:step_add": {"kind": "s02"},
+    "duties:move": {"move": "acknowledge"},
+    "duties:list_export": {"fmt": "pdf"},
+}
 # URLs that take no object: the query strings tried on each (besides none).
 LIST_QUERIES = {
     "members:list": ["_export=csv", "status=former", "q=zs"],

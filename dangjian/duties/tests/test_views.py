@@ -129,3 +129,28 @@ def test_copy_a_list_to_next_year_from_its_page(cast: Cast) -> None:
     refused = committee.post(work_list.get_absolute_url(), {"year": "x"}, follow=True)
     assert refused.status_code == 200 and WorkList.objects.count() == 2
     assert copy.items.get().max_score == Decimal(10)
+
+
+def test_a_list_as_xlsx_and_pdf(cast: Cast) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    work_list = actions.create_list(cast.committee_x, year=2026, title="2026年责任清单", actor=None)
+    item = actions.add_item(work_list, assignee=cast.branch_a, title="三会一课", deadline=M(2026, 12, 31), actor=None)
+    actions.publish(work_list, actor=None)
+    actions.make_move(item, Move.ACKNOWLEDGE, actor=None)
+    item.refresh_from_db()
+    actions.add_item(work_list, parent=item, assignee=cast.branch_a, title="党课", deadline=M(2026, 12, 1), actor=None)
+    committee = login(cast.committee_admin)
+    xlsx = committee.get(reverse("duties:list_export", args=[work_list.pk, "xlsx"]))
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "2026年责任清单"
+    assert [(r[0], r[1], r[2]) for r in rows[3:]] == [
+        ("1", "三会一课", "东关村党支部"),
+        ("1.1", "党课", "东关村党支部"),
+    ]
+    pdf = committee.get(reverse("duties:list_export", args=[work_list.pk, "pdf"]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert committee.get(reverse("duties:list_export", args=[work_list.pk, "doc"])).status_code == 404
+    assert login(cast.secretary_b).get(reverse("duties:list_export", args=[work_list.pk, "pdf"])).status_code == 404
