@@ -24,7 +24,7 @@ from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import ActionFormView, serve_upload
 from dangjian.dues.views import root_from, year_from
-from dangjian.duties import actions, reports, rules
+from dangjian.duties import actions, queries, reports, rules
 from dangjian.duties.choices import ItemState, ListState, Move
 from dangjian.duties.forms import VERBS, CopyForm, ItemForm, ListForm, MoveForm
 from dangjian.duties.inbox import own_q
@@ -70,13 +70,15 @@ class ListsView(LoginRequiredMixin, TemplateView):
             .select_related("assignee", "issuer")
             .order_by("deadline", "pk")
         )
+        root = root_from(self.request)
         context.update(
+            by_org=queries.completion_by_child(Item.objects.restrict(user), root, year, today) if root else [],
             title=gettext_lazy("Responsibility lists"),
             year=year,
             lists=lists,
             assigned=assigned[:200],
             today=today,
-            root=root_from(self.request),
+            root=root,
             can_add=can(user, WorkList, Action.ADD),
         )
         return context

@@ -154,3 +154,26 @@ def test_a_list_as_xlsx_and_pdf(cast: Cast) -> None:
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert committee.get(reverse("duties:list_export", args=[work_list.pk, "doc"])).status_code == 404
     assert login(cast.secretary_b).get(reverse("duties:list_export", args=[work_list.pk, "pdf"])).status_code == 404
+
+
+def test_completion_by_organization_of_a_subtree(cast: Cast, django_assert_num_queries: Any) -> None:
+    from dangjian.duties import queries
+
+    work_list = actions.create_list(cast.county, year=2026, title="县委清单", actor=None)
+    done = actions.add_item(work_list, assignee=cast.branch_a, title="甲", deadline=M(2026, 12, 31), actor=None)
+    actions.add_item(work_list, assignee=cast.branch_a, title="乙", deadline=M(2026, 10, 31), actor=None)
+    actions.add_item(work_list, assignee=cast.committee_y, title="丙", deadline=M(2026, 12, 31), actor=None)
+    actions.add_item(work_list, assignee=cast.county, title="丁", deadline=M(2026, 12, 31), actor=None)
+    actions.publish(work_list, actor=None)
+    for move, args in ((Move.ACKNOWLEDGE, {}), (Move.REPORT, {"text": "完成"}), (Move.ACCEPT, {"score": Decimal(10)})):
+        actions.make_move(done, move, actor=None, **args)
+    with django_assert_num_queries(2):
+        rows = queries.completion_by_child(Item.objects.all(), cast.county, 2026, M(2026, 11, 23))
+    got = {r["organization"].name: (r["total"], r["accepted"], r["overdue"], r["rate"]) for r in rows}
+    assert got == {
+        "测试县委": (1, 0, 0, 0.0),
+        "城关镇党委": (2, 1, 1, 0.5),
+        "非公党委": (1, 0, 0, 0.0),
+    }
+    page = login(cast.county_admin).get(reverse("duties:lists")).content.decode()
+    assert 'id="by-org"' in page and "50%" in page
