@@ -20,9 +20,9 @@ Nothing is paid after ``today``. A few members made a voluntary payment (F10).
 
 Everything is generated in SQL on PostgreSQL (``INSERT … SELECT`` over
 ``generate_series``; random draws are ``hashint8extended`` of the member, the month and
-the seed, so the same seed and ``today`` give the same rows, with the same ids), in one
-transaction, with the two tables' indexes and key constraints dropped during the load and
-built again after it.
+the seed, so the same seed and ``today`` give the same rows, and the same ids in empty
+tables), in one transaction, with the two tables' indexes and key constraints dropped
+during the load and built again after it.
 """
 
 from __future__ import annotations

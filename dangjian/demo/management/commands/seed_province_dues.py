@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 raise CommandError("Dues standards or payments exist: use --replace to delete them and write new ones.")
             with connection.cursor() as cursor:
                 tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (DuesStandard, Payment))
-                cursor.execute(f"TRUNCATE {tables}")
+                cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
         from dangjian.demo.province_dues import build_dues
 
         result = build_dues(seed=seed, today=today or timezone.localdate(), log=self.stdout.write)
