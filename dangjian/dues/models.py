@@ -106,7 +106,12 @@ class Payment(ScopedModel):
         verbose_name = _("dues payment")
         verbose_name_plural = _("dues payments")
         ordering = ["member", "month", "id"]
-        indexes = [models.Index(fields=["organization", "month"], name="payment_org_month")]
+        indexes = [
+            models.Index(fields=["organization", "month"], name="payment_org_month"),
+            # The collection of a month: the payments of that month, member by member
+            # (docs/benchmarks.md, "Party dues collection").
+            models.Index(fields=["month", "member"], condition=Q(kind="regular"), name="payment_month_member"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["member", "month"],

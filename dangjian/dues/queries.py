@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy
 
@@ -96,15 +96,30 @@ def arrears(members: QuerySet[Member], through: dt.date) -> list[Arrears]:
 
 def _owing(members: QuerySet[Member], month: dt.date) -> QuerySet[Member]:
     """Members of ``members`` who owed dues for ``month`` (its first day): admitted by its
-    end (F8), not left before it, with a standard in force that is not an exemption (F7)."""
+    end (F8), not left before it, with a standard in force that is not an exemption (F7).
+    The exemption is an anti-join (an exempting standard with no later one by ``month``),
+    not a subquery per member: see docs/benchmarks.md, "Party dues collection"."""
     end = add_months(month, 1) - dt.timedelta(days=1)
-    in_force = DuesStandard.objects.filter(member=OuterRef("pk"), valid_from__lte=month).order_by("-valid_from")
+    in_force = DuesStandard.objects.filter(member=OuterRef("pk"), valid_from__lte=month)
+    later = DuesStandard.objects.filter(
+        member=OuterRef("member"), valid_from__gt=OuterRef("valid_from"), valid_from__lte=month
+    )
+    exempt = DuesStandard.objects.filter(member=OuterRef("pk"), valid_from__lte=month, reduced_amount=0).exclude(
+        Exists(later)
+    )
     return (
         members.filter(joined_on__lte=end)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=month))
-        .alias(has_standard=Exists(in_force), reduced=Subquery(in_force.values("reduced_amount")[:1]))
-        .filter(has_standard=True)
-        .filter(Q(reduced__isnull=True) | ~Q(reduced=0))
+        .filter(Exists(in_force))
+        .exclude(Exists(exempt))
+    )
+
+
+def _paid_row(month: dt.date) -> FilteredRelation:
+    """The member's regular payment of ``month`` as a LEFT JOIN (at most one row, by
+    ``payment_one_per_month``): counting ``paid_row__member`` reads only the index."""
+    return FilteredRelation(
+        "dues_payments", condition=Q(dues_payments__kind=PaymentKind.REGULAR, dues_payments__month=month)
     )
 
 
@@ -149,9 +164,9 @@ def collection_by_child(members: QuerySet[Member], root: Organization, month: dt
     width = len(root.path) + root.steplen
     rows = (
         _owing(members.filter(organization__path__startswith=root.path), month)
-        .annotate(prefix=Substr("organization__path", 1, width))
+        .annotate(prefix=Substr("organization__path", 1, width), paid_row=_paid_row(month))
         .values("prefix")
-        .annotate(due=Count("pk"), paid=Count("pk", filter=Q(_paid_in(month))))
+        .annotate(due=Count("pk"), paid=Count("paid_row__member"))
     )
     by_prefix = {row["prefix"]: row for row in rows}
     children = list(Organization.objects.get_children(root).order_by("path")) or [root]
@@ -186,9 +201,11 @@ def collection(members: QuerySet[Member], month: dt.date) -> dict[str, Any]:
     """For ``month``: members who owed dues (a standard in force with something to pay,
     admitted by then), those who paid, and the rate. One query."""
     month = month.replace(day=1)
-    owing = _owing(members, month)
-    paid = Payment.objects.filter(member=OuterRef("pk"), kind=PaymentKind.REGULAR, month=month)
-    totals = owing.aggregate(due=Count("pk"), paid=Count("pk", filter=Q(Exists(paid))))
+    totals = (
+        _owing(members, month)
+        .annotate(paid_row=_paid_row(month))
+        .aggregate(due=Count("pk"), paid=Count("paid_row__member"))
+    )
     due, done = totals["due"], totals["paid"]
     return {"month": month, "due": due, "paid": done, "rate": (done / due) if due else None}
 
