@@ -361,9 +361,11 @@ def record_expenditure(
     description: str,
     approver: str = "",
     voucher: Any = None,
+    project: Any = None,
     actor: Any,
 ) -> FundEntry:
-    """Money spent from ``organization``'s funds. Above the approval threshold (a local
+    """Money spent from ``organization``'s funds (for a party-building project of it, if
+    given). Above the approval threshold (a local
     setting) it waits for the higher organization's approval before it counts."""
     _check_balance(organization, amount)
     pending = rules.needs_approval(amount, on)
@@ -379,7 +381,10 @@ def record_expenditure(
         approver=approver.strip(),
         state=FundState.PENDING if pending else FundState.RECORDED,
         recorded_by=actor,
+        project=project,
     )
+    if project is not None and project.organization_id != organization.pk:
+        raise ValidationError({"project": _("The project belongs to another organization.")})
     return _save_entry(entry, voucher, actor)
 
 

@@ -118,6 +118,13 @@ class ExpenditureForm(StyledForm):
         help_text=_("Name and post of who signed. Above the approval threshold the higher organization approves here."),
     )
     voucher = forms.FileField(label=_("Voucher"), required=False, help_text=_("PDF, JPEG, PNG or TIFF."))
+    project = forms.ModelChoiceField(
+        label=_("Party-building project"), queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
 
 
 class DecisionForm(StyledForm):

@@ -236,6 +236,11 @@ class ExpenditureView(FundEntryFormView):
     form_class = ExpenditureForm
     title = gettext_lazy("Record an expenditure")
 
+    def get_form_kwargs(self, target: Organization) -> dict[str, Any]:
+        from dangjian.duties.models import Project
+
+        return {"projects": Project.objects.filter(organization=target, state="running")}
+
     def get_context(self, form: Any, target: Any) -> dict[str, Any]:
         context = super().get_context(form, target)
         threshold = rules.APPROVAL_THRESHOLD

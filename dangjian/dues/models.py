@@ -225,6 +225,15 @@ class FundEntry(ScopedModel):
         help_text=_("A scan or photo of the voucher: PDF, JPEG, PNG or TIFF."),
     )
     state = models.CharField(_("state"), max_length=20, choices=FundState.choices, default=FundState.RECORDED)
+    project = models.ForeignKey(
+        "duties.Project",
+        verbose_name=_("party-building project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fund_entries",
+        help_text=_("The project whose budget this expenditure is spent from."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

@@ -18,8 +18,8 @@ from dangjian.core import audit
 from dangjian.core.dates import add_months
 from dangjian.core.scoping import OutOfScope, covers_path, ensure_in_scope
 from dangjian.duties import rules
-from dangjian.duties.choices import ItemState, ListState, Move
-from dangjian.duties.models import Item, ItemEvent, WorkList
+from dangjian.duties.choices import ItemState, ListState, Move, ProjectState
+from dangjian.duties.models import Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.duties.rules import Side
 from dangjian.orgs.models import Organization
 
@@ -223,3 +223,102 @@ def _event(item: Item, move: Move, actor: Any, on: dt.date, **fields: Any) -> It
     event.save()
     audit.record(actor, "create", event, before={})
     return event
+
+
+# --- party-building projects ---------------------------------------------------------
+
+
+@transaction.atomic
+def create_project(
+    organization: Organization,
+    *,
+    title: str,
+    goals: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    budget: Decimal = Decimal(0),
+    post: str = "secretary",
+    actor: Any,
+) -> Project:
+    _covers(actor, organization)
+    project = Project(
+        organization=organization,
+        title=title.strip(),
+        goals=goals.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        budget=budget,
+        post=post,
+    )
+    project.full_clean()
+    project.save()
+    audit.record(actor, "create", project, before={})
+    ensure_in_scope(actor, project, Action.ADD)
+    return project
+
+
+@transaction.atomic
+def add_milestone(project: Project, *, title: str, due_on: dt.date, actor: Any) -> Milestone:
+    _covers(actor, project.organization)
+    if project.state != ProjectState.RUNNING:
+        raise ValidationError(_("The project is closed."))
+    if not project.starts_on <= due_on <= project.ends_on:
+        raise ValidationError(
+            {
+                "due_on": _("A milestone falls within the project, %(start)s to %(end)s.")
+                % {"start": project.starts_on.isoformat(), "end": project.ends_on.isoformat()}
+            }
+        )
+    milestone = Milestone(project=project, title=title.strip(), due_on=due_on)
+    milestone.full_clean()
+    milestone.save()
+    audit.record(actor, "create", milestone, before={})
+    ensure_in_scope(actor, milestone, Action.ADD)
+    return milestone
+
+
+@transaction.atomic
+def complete_milestone(
+    milestone: Milestone, *, done_on: dt.date, note: str, evidence: Any = None, actor: Any
+) -> Milestone:
+    _covers(actor, milestone.project.organization)
+    if milestone.done_on is not None:
+        raise ValidationError(_("The milestone is already done."))
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("The date is in the future.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Say what was done, or why.")})
+    before = audit.snapshot(milestone)
+    milestone.done_on, milestone.note = done_on, note.strip()
+    if evidence:
+        milestone.evidence = evidence
+    milestone.full_clean()
+    milestone.save()
+    audit.record(actor, "update", milestone, before=before)
+    ensure_in_scope(actor, milestone, Action.CHANGE)
+    return milestone
+
+
+@transaction.atomic
+def close_project(project: Project, *, closed_on: dt.date, grade: str, evaluation: str, actor: Any) -> Project:
+    """The closing evaluation: by the organization above the project's (its own for a
+    top-level one), with a grade and the reasons."""
+    parent = Organization.objects.get_parent(project.organization)
+    _covers(actor, parent or project.organization)
+    if project.state != ProjectState.RUNNING:
+        raise ValidationError(_("The project is closed."))
+    if not grade or not evaluation.strip():
+        raise ValidationError({"evaluation": _("Give the grade and the evaluation.")})
+    if closed_on > timezone.localdate() or closed_on < project.starts_on:
+        raise ValidationError({"closed_on": _("Close on a day from the start to today.")})
+    before = audit.snapshot(project)
+    project.state, project.closed_on, project.grade, project.evaluation = (
+        ProjectState.CLOSED,
+        closed_on,
+        grade,
+        evaluation.strip(),
+    )
+    project.save()
+    audit.record(actor, "update", project, before=before)
+    ensure_in_scope(actor, project, Action.CHANGE)
+    return project

@@ -47,3 +47,17 @@ class Measure(models.TextChoices):
     WRITTEN_CHECK = "written_check", _("Written self-criticism")
     NOTIFICATION = "notification", _("Notification")
     ADJUSTMENT = "adjustment", _("Organizational adjustment")
+
+
+class ProjectState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    CLOSED = "closed", _("Closed")
+
+
+class ProjectGrade(models.TextChoices):
+    """The closing evaluation of a party-building project."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair")
+    POOR = "poor", _("Poor")

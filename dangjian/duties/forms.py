@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import StyledForm
-from dangjian.duties.choices import Measure, Move
+from dangjian.duties.choices import Measure, Move, ProjectGrade
 from dangjian.duties.rules import NEEDS_TEXT
 from dangjian.members.choices import PartyPost
 from dangjian.orgs.models import Organization
@@ -87,3 +87,31 @@ class MoveForm(StyledForm):
 
     def clean_on(self) -> dt.date:
         return self.cleaned_data["on"]
+
+
+class ProjectForm(StyledForm):
+    title = forms.CharField(label=_("Project"), max_length=200)
+    goals = forms.CharField(label=_("Goals"), widget=forms.Textarea(attrs={"rows": 3}))
+    post = forms.ChoiceField(label=_("Responsible post"), choices=PartyPost.choices, initial=PartyPost.SECRETARY)
+    starts_on = forms.DateField(label=_("Starts on"), initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("Ends on"))
+    budget = forms.DecimalField(
+        label=_("Budget (yuan)"), min_value=Decimal(0), max_digits=14, decimal_places=2, initial=0
+    )
+
+
+class MilestoneForm(StyledForm):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_on = forms.DateField(label=_("Due on"))
+
+
+class MilestoneDoneForm(StyledForm):
+    done_on = forms.DateField(label=_("Done on"), initial=timezone.localdate)
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.FileField(label=_("Evidence"), required=False, help_text=_("PDF, image, Word or Excel file."))
+
+
+class CloseProjectForm(StyledForm):
+    closed_on = forms.DateField(label=_("Closed on"), initial=timezone.localdate)
+    grade = forms.ChoiceField(label=_("Evaluation"), choices=ProjectGrade.choices)
+    evaluation = forms.CharField(label=_("Closing evaluation"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -9,11 +9,12 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import ScopedModel
-from dangjian.duties.choices import ItemState, ListState, Measure, Move
+from dangjian.duties.choices import ItemState, ListState, Measure, Move, ProjectGrade, ProjectState
 from dangjian.members.choices import PartyPost
 
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "tif", "tiff", "doc", "docx", "xls", "xlsx"]
@@ -143,3 +144,69 @@ class ItemEvent(ScopedModel):
 
     def audit_organization(self) -> Any:
         return self.item.issuer
+
+
+class Project(ScopedModel):
+    """A party-building project ("brand"): goals, an owner by post, milestones with
+    evidence, a budget whose spending is the funds ledger's entries linked to it, and a
+    closing evaluation."""
+
+    scope_paths: ClassVar[tuple[str, ...]] = ("organization__path",)
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="projects"
+    )
+    title = models.CharField(_("project"), max_length=200)
+    goals = models.TextField(_("goals"))
+    post = models.CharField(
+        _("responsible post"), max_length=30, choices=PartyPost.choices, default=PartyPost.SECRETARY
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    budget = models.DecimalField(_("budget (yuan)"), max_digits=14, decimal_places=2, default=0)
+    state = models.CharField(_("state"), max_length=20, choices=ProjectState.choices, default=ProjectState.RUNNING)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    grade = models.CharField(_("evaluation"), max_length=20, choices=ProjectGrade.choices, blank=True)
+    evaluation = models.TextField(_("closing evaluation"), blank=True)
+
+    class Meta:
+        verbose_name = _("party-building project")
+        verbose_name_plural = _("party-building projects")
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="project_ends_after_start",
+                violation_error_message=_("The project ends after it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("duties:project", args=[self.pk])
+
+
+class Milestone(ScopedModel):
+    scope_paths: ClassVar[tuple[str, ...]] = ("project__organization__path",)
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=200)
+    due_on = models.DateField(_("due on"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    note = models.TextField(_("what was done"), blank=True)
+    evidence = models.FileField(
+        _("evidence"), upload_to="projects/%Y/", blank=True, validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)]
+    )
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["project", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_organization(self) -> Any:
+        return self.project.organization

@@ -13,4 +13,8 @@ urlpatterns = [
     path("items/<int:pk>/", views.ItemView.as_view(), name="item"),
     path("items/<int:pk>/<slug:move>/", views.MoveView.as_view(), name="move"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("projects/", views.ProjectsView.as_view(), name="projects"),
+    path("projects/new/", views.ProjectCreateView.as_view(), name="project_add"),
+    path("projects/<int:pk>/", views.ProjectView.as_view(), name="project"),
+    path("projects/milestones/<int:pk>/evidence/", views.milestone_evidence, name="milestone_evidence"),
 ]

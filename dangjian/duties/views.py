@@ -4,13 +4,14 @@ moves the user's side can make."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +23,25 @@ from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
 from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.core.views import ActionFormView, serve_upload
+from dangjian.core.views import ActionFormView, apply_errors, serve_upload
+from dangjian.dues.choices import COUNTED_STATES
+from dangjian.dues.models import FundEntry
 from dangjian.dues.views import root_from, year_from
 from dangjian.duties import actions, queries, reports, rules
-from dangjian.duties.choices import ItemState, ListState, Move
-from dangjian.duties.forms import VERBS, CopyForm, ItemForm, ListForm, MoveForm
+from dangjian.duties.choices import ItemState, ListState, Move, ProjectState
+from dangjian.duties.forms import (
+    VERBS,
+    CloseProjectForm,
+    CopyForm,
+    ItemForm,
+    ListForm,
+    MilestoneDoneForm,
+    MilestoneForm,
+    MoveForm,
+    ProjectForm,
+)
 from dangjian.duties.inbox import own_q
-from dangjian.duties.models import Item, ItemEvent, WorkList
+from dangjian.duties.models import Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.duties.rules import Side
 from dangjian.orgs.models import Organization
 
@@ -271,3 +284,131 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     if not event.evidence:
         raise Http404
     return serve_upload(event.evidence)
+
+
+# --- party-building projects ---------------------------------------------------------
+
+
+class ProjectsView(LoginRequiredMixin, TemplateView):
+    """The projects of a subtree with budget and spending from the funds ledger."""
+
+    template_name = "duties/projects.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        _no_members(user)
+        root = root_from(self.request)
+        projects = Project.objects.restrict(user).select_related("organization")
+        if root is not None:
+            projects = projects.filter(organization__path__startswith=root.path)
+        projects = projects.annotate(
+            spent=Sum("fund_entries__amount", filter=Q(fund_entries__state__in=COUNTED_STATES)),
+            milestones_total=Count("milestones", distinct=True),
+            milestones_done=Count("milestones", filter=Q(milestones__done_on__isnull=False), distinct=True),
+        ).order_by("-starts_on", "pk")
+        context.update(
+            title=gettext_lazy("Party-building projects"),
+            root=root,
+            projects=projects[:200],
+            can_add=root is not None and covers_path(user, root.path) and can(user, Project, Action.ADD),
+        )
+        return context
+
+
+class ProjectCreateView(ActionFormView):
+    form_class = ProjectForm
+    permission = (Project, Action.ADD)
+    title = gettext_lazy("New party-building project")
+    success_message = gettext_lazy("Project created: add its milestones.")
+
+    def get_target(self) -> Organization:
+        org = root_from(self.request)
+        if org is None or not covers_path(self.request.user, org.path):
+            raise Http404
+        return org
+
+    def perform(self, form: ProjectForm, target: Organization) -> Project:
+        return actions.create_project(target, actor=self.request.user, **form.cleaned_data)
+
+    def success_url(self, result: Project) -> str:
+        return result.get_absolute_url()
+
+    def cancel_url(self, target: Any) -> str:
+        return reverse("duties:projects")
+
+
+class ProjectView(LoginRequiredMixin, TemplateView):
+    """A project: goals, milestones with evidence, budget and the ledger entries spent
+    from it, and the forms for its organization (milestones) and the one above (closing)."""
+
+    template_name = "duties/project.html"
+    forms: dict[str, Any] = {}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        project = get_in_scope(user, Project, Action.VIEW, pk=self.kwargs["pk"])
+        entries = FundEntry.objects.restrict(user).filter(project=project).order_by("on", "pk")
+        spent = sum((e.amount for e in entries if e.counts), Decimal(0))
+        parent = Organization.objects.get_parent(project.organization)
+        running = project.state == ProjectState.RUNNING
+        own = running and covers_path(user, project.organization.path) and can(user, Project, Action.CHANGE)
+        forms = kwargs.get("forms", {})
+        context.update(
+            title=project.title,
+            project=project,
+            milestones=project.milestones.all(),
+            entries=entries,
+            spent=spent,
+            left=project.budget - spent,
+            can_edit=own,
+            can_close=running
+            and covers_path(user, (parent or project.organization).path)
+            and can(user, Project, Action.CHANGE),
+            milestone_form=forms.get("milestone") or MilestoneForm(),
+            done_form=forms.get("done") or MilestoneDoneForm(),
+            close_form=forms.get("close") or CloseProjectForm(),
+            failed_milestone=kwargs.get("failed_milestone"),
+            today=timezone.localdate(),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """``add`` a milestone, mark milestone ``done`` (``milestone`` id), or ``close``."""
+        project = get_in_scope(request.user, Project, Action.CHANGE, pk=pk)
+        what = request.POST.get("what", "")
+        if what == "add":
+            form: Any = MilestoneForm(request.POST)
+            perform = lambda data: actions.add_milestone(project, actor=request.user, **data)  # noqa: E731
+        elif what == "done":
+            milestone = get_in_scope(
+                request.user, Milestone, Action.CHANGE, pk=pk_or_404(request.POST.get("milestone", ""))
+            )
+            if milestone.project_id != project.pk:
+                raise Http404
+            form = MilestoneDoneForm(request.POST, request.FILES)
+            perform = lambda data: actions.complete_milestone(milestone, actor=request.user, **data)  # noqa: E731
+        elif what == "close":
+            form = CloseProjectForm(request.POST)
+            perform = lambda data: actions.close_project(project, actor=request.user, **data)  # noqa: E731
+        else:
+            raise Http404
+        if form.is_valid():
+            try:
+                perform(form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(project.get_absolute_url())
+        key = {"add": "milestone", "done": "done", "close": "close"}[what]
+        return self.render_to_response(self.get_context_data(pk=pk, forms={key: form}), status=400)
+
+
+@login_required
+def milestone_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_in_scope(request.user, Milestone, Action.VIEW, pk=pk)
+    if not milestone.evidence:
+        raise Http404
+    return serve_upload(milestone.evidence)

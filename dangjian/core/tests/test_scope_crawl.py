@@ -31,7 +31,7 @@ from dangjian.development.models import Candidate, Plan, Step, StepDocument
 from dangjian.dues import actions as dues_actions
 from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.duties import actions as duty_actions
-from dangjian.duties.models import Item, ItemEvent, WorkList
+from dangjian.duties.models import Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import PartyPost, PostKind, TransferReason
 from dangjian.members.models import Member, Post, Transfer
@@ -115,6 +115,8 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "duties:move": Item,
     "duties:evidence": ItemEvent,
     "duties:list_export": WorkList,
+    "duties:project": Project,
+    "duties:milestone_evidence": Milestone,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {
@@ -153,6 +155,7 @@ LIST_QUERIES = {
     "fund-entry-list": ["state=pending", "year=2026"],
     "api-dues-reconciliation": ["start=2026-01-01&end=2026-12-31", "start=bad"],
     "duties:lists": ["year=2025", "year=bad"],
+    "duties:projects": [],
 }
 # URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
 ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {
@@ -179,6 +182,8 @@ ORG_PARAM = {
     "api-dues-reconciliation",
     "duties:lists",
     "duties:list_add",
+    "duties:projects",
+    "duties:project_add",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out
@@ -388,6 +393,35 @@ def world(cast: Cast) -> Cast:
             evidence=SimpleUploadedFile("e.png", b"\x89PNG\r\n", "image/png"),
         )
     duty_actions.publish(county_list, actor=None)
+    # A project in each half, a milestone done with evidence, spending from its budget.
+    for org in (cast.branch_a, cast.branch_b):
+        project = duty_actions.create_project(
+            org,
+            title=f"{org.name}项目",
+            goals="目标",
+            starts_on=dt.date(today.year, 1, 1),
+            ends_on=dt.date(today.year, 12, 31),
+            budget=Decimal("1000"),
+            actor=None,
+        )
+        milestone = duty_actions.add_milestone(project, title="阶段一", due_on=dt.date(today.year, 3, 1), actor=None)
+        duty_actions.complete_milestone(
+            milestone,
+            done_on=dt.date(today.year, 3, 1),
+            note="完成",
+            actor=None,
+            evidence=SimpleUploadedFile("m.png", b"\x89PNG\r\n", "image/png"),
+        )
+        dues_actions.record_expenditure(
+            org,
+            category="activities",
+            amount=Decimal("50"),
+            on=dt.date(today.year, 3, 2),
+            description="项目支出",
+            approver="书记",
+            project=project,
+            actor=None,
+        )
     # Import batches uploaded by two secretaries.
     for user in (cast.secretary_a, cast.secretary_b):
         ImportBatch.objects.create(
