@@ -135,4 +135,34 @@ class DutiesBuilder:
                 actor=committee,
             )
         actions.copy_list(work_list, organization=township, year=year + 1, actor=committee)
+        self.project(showcase, secretary, year)
         return len(items)
+
+    def project(self, showcase: Organization, secretary: object, year: int) -> None:
+        """The showcase branch's project with two milestones done, one due, and spending."""
+        from dangjian.dues import actions as dues
+        from dangjian.dues.choices import FundCategory
+
+        project = actions.create_project(
+            showcase,
+            title="“红色先锋”志愿服务队",
+            goals="党员每月为村里困难群众办一件实事，全年走访100户",
+            starts_on=dt.date(year, 1, 1),
+            ends_on=dt.date(year, 12, 31),
+            budget=Decimal("1500.00"),
+            actor=secretary,
+        )
+        for title, month, note in (("组建服务队", 2, "12名党员报名，分3个小组"), ("上半年走访", 6, "走访困难群众52户")):
+            milestone = actions.add_milestone(project, title=title, due_on=dt.date(year, month, 28), actor=secretary)
+            actions.complete_milestone(milestone, done_on=dt.date(year, month, 25), note=note, actor=secretary)
+        actions.add_milestone(project, title="全年走访100户", due_on=dt.date(year, 12, 20), actor=secretary)
+        dues.record_expenditure(
+            showcase,
+            category=FundCategory.ACTIVITIES,
+            amount=Decimal("200.00"),
+            on=dt.date(year, 3, 10),
+            description="服务队慰问品",
+            approver="支部书记",
+            project=project,
+            actor=secretary,
+        )
