@@ -19,7 +19,7 @@ from dangjian.core.dates import add_months
 from dangjian.core.scoping import OutOfScope, covers_path, ensure_in_scope
 from dangjian.duties import rules
 from dangjian.duties.choices import ItemState, ListState, Move, ProjectState
-from dangjian.duties.models import Item, ItemEvent, Milestone, Project, WorkList
+from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.duties.rules import Side
 from dangjian.orgs.models import Organization
 
@@ -322,3 +322,61 @@ def close_project(project: Project, *, closed_on: dt.date, grade: str, evaluatio
     audit.record(actor, "update", project, before=before)
     ensure_in_scope(actor, project, Action.CHANGE)
     return project
+
+
+# --- "three majors and one big" decisions --------------------------------------------
+
+# The meetings at which the party organization discusses a decision first.
+DISCUSSING_KINDS = ("committee_meeting", "general_meeting")
+
+
+@transaction.atomic
+def record_decision(
+    organization: Organization,
+    *,
+    kind: str,
+    title: str,
+    decided_on: dt.date,
+    meeting: str,
+    prior_discussion: Any = None,
+    participants: str = "",
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstained: int | None = None,
+    document: Any = None,
+    actor: Any,
+) -> Decision:
+    """A decision with, if there was one, the meeting of ``organization``'s committee or
+    general meeting that discussed it first: held, and on or before the decision."""
+    _covers(actor, organization)
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("The date is in the future.")})
+    if prior_discussion is not None:
+        problems = []
+        if prior_discussion.organization_id != organization.pk:
+            problems.append(_("The discussion is a meeting of %(org)s.") % {"org": organization.name})
+        if prior_discussion.kind not in DISCUSSING_KINDS or prior_discussion.state != "held":
+            problems.append(_("Choose a committee meeting or general meeting that was held."))
+        if prior_discussion.held_on > decided_on:
+            problems.append(_("The party organization discusses a decision before it is taken."))
+        if problems:
+            raise ValidationError({"prior_discussion": problems})
+    decision = Decision(
+        organization=organization,
+        kind=kind,
+        title=title.strip(),
+        decided_on=decided_on,
+        meeting=meeting.strip(),
+        prior_discussion=prior_discussion,
+        participants=participants.strip(),
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstained=votes_abstained,
+    )
+    if document:
+        decision.document = document
+    decision.full_clean()
+    decision.save()
+    audit.record(actor, "create", decision, before={})
+    ensure_in_scope(actor, decision, Action.ADD)
+    return decision

@@ -61,3 +61,12 @@ class ProjectGrade(models.TextChoices):
     GOOD = "good", _("Good")
     FAIR = "fair", _("Fair")
     POOR = "poor", _("Poor")
+
+
+class DecisionKind(models.TextChoices):
+    """ "Three majors and one big": what must be discussed by the party organization first."""
+
+    MAJOR_DECISION = "major_decision", _("Major decision")
+    APPOINTMENT = "appointment", _("Important appointment or removal")
+    MAJOR_PROJECT = "major_project", _("Major project arrangement")
+    LARGE_SUM = "large_sum", _("Use of a large sum")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import StyledForm
-from dangjian.duties.choices import Measure, Move, ProjectGrade
+from dangjian.duties.choices import DecisionKind, Measure, Move, ProjectGrade
 from dangjian.duties.rules import NEEDS_TEXT
 from dangjian.members.choices import PartyPost
 from dangjian.orgs.models import Organization
@@ -115,3 +115,28 @@ class CloseProjectForm(StyledForm):
     closed_on = forms.DateField(label=_("Closed on"), initial=timezone.localdate)
     grade = forms.ChoiceField(label=_("Evaluation"), choices=ProjectGrade.choices)
     evaluation = forms.CharField(label=_("Closing evaluation"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DecisionKind.choices)
+    title = forms.CharField(label=_("Decision"), max_length=200)
+    decided_on = forms.DateField(label=_("Decided on"))
+    meeting = forms.CharField(label=_("Meeting where it was taken"), max_length=200)
+    prior_discussion = forms.ModelChoiceField(
+        label=_("Discussed first by the party organization at"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("A committee meeting or general meeting recorded in organizational life. Leave empty if none."),
+    )
+    participants = forms.CharField(label=_("Participants"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    votes_for = forms.IntegerField(label=_("For"), min_value=0, required=False)
+    votes_against = forms.IntegerField(label=_("Against"), min_value=0, required=False)
+    votes_abstained = forms.IntegerField(label=_("Abstained"), min_value=0, required=False)
+    document = forms.FileField(label=_("Document"), required=False, help_text=_("PDF, image, Word or Excel file."))
+
+    def __init__(self, *args: Any, meetings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["prior_discussion"].queryset = meetings
+        self.fields["prior_discussion"].label_from_instance = lambda e: (
+            f"{e.held_on:%Y-%m-%d} {e.get_kind_display()} {e.topic}"
+        )

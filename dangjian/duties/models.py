@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import ScopedModel
-from dangjian.duties.choices import ItemState, ListState, Measure, Move, ProjectGrade, ProjectState
+from dangjian.duties.choices import DecisionKind, ItemState, ListState, Measure, Move, ProjectGrade, ProjectState
 from dangjian.members.choices import PartyPost
 
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "tif", "tiff", "doc", "docx", "xls", "xlsx"]
@@ -210,3 +210,49 @@ class Milestone(ScopedModel):
 
     def audit_organization(self) -> Any:
         return self.project.organization
+
+
+class Decision(ScopedModel):
+    """A "three majors and one big" decision of the unit an organization leads: where it
+    was taken, whether the party organization discussed it first (the meeting of its
+    committee or general meeting, held on or before the day), who took part, the vote and
+    the document."""
+
+    scope_paths: ClassVar[tuple[str, ...]] = ("organization__path",)
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("party organization"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DecisionKind.choices)
+    title = models.CharField(_("decision"), max_length=200)
+    decided_on = models.DateField(_("decided on"))
+    meeting = models.CharField(
+        _("meeting where it was taken"), max_length=200, help_text=_("E.g. the unit's executive meeting.")
+    )
+    prior_discussion = models.ForeignKey(
+        "orglife.Event",
+        verbose_name=_("prior discussion by the party organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    participants = models.TextField(_("participants"), blank=True)
+    votes_for = models.PositiveSmallIntegerField(_("for"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("against"), null=True, blank=True)
+    votes_abstained = models.PositiveSmallIntegerField(_("abstained"), null=True, blank=True)
+    document = models.FileField(
+        _("document"), upload_to="decisions/%Y/", blank=True, validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)]
+    )
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def discussed_first(self) -> bool:
+        return self.prior_discussion_id is not None

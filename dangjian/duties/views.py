@@ -33,6 +33,7 @@ from dangjian.duties.forms import (
     VERBS,
     CloseProjectForm,
     CopyForm,
+    DecisionForm,
     ItemForm,
     ListForm,
     MilestoneDoneForm,
@@ -41,7 +42,7 @@ from dangjian.duties.forms import (
     ProjectForm,
 )
 from dangjian.duties.inbox import own_q
-from dangjian.duties.models import Item, ItemEvent, Milestone, Project, WorkList
+from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.duties.rules import Side
 from dangjian.orgs.models import Organization
 
@@ -412,3 +413,73 @@ def milestone_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     if not milestone.evidence:
         raise Http404
     return serve_upload(milestone.evidence)
+
+
+# --- "three majors and one big" decisions --------------------------------------------
+
+
+class DecisionsView(LoginRequiredMixin, TemplateView):
+    """The decisions register of a subtree; ``?without=1`` lists those taken without a
+    prior discussion by the party organization."""
+
+    template_name = "duties/decisions.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        _no_members(user)
+        root = root_from(self.request)
+        decisions = Decision.objects.restrict(user).select_related("organization", "prior_discussion")
+        if root is not None:
+            decisions = decisions.filter(organization__path__startswith=root.path)
+        without = self.request.GET.get("without") == "1"
+        counts = decisions.aggregate(total=Count("pk"), without=Count("pk", filter=Q(prior_discussion__isnull=True)))
+        if without:
+            decisions = decisions.filter(prior_discussion__isnull=True)
+        context.update(
+            title=gettext_lazy("Decisions register"),
+            root=root,
+            decisions=decisions.order_by("-decided_on", "-pk")[:300],
+            counts=counts,
+            without=without,
+            can_add=root is not None and covers_path(user, root.path) and can(user, Decision, Action.ADD),
+        )
+        return context
+
+
+class DecisionCreateView(ActionFormView):
+    form_class = DecisionForm
+    permission = (Decision, Action.ADD)
+    title = gettext_lazy("Record a decision")
+    success_message = gettext_lazy("Decision recorded.")
+
+    def get_target(self) -> Organization:
+        org = root_from(self.request)
+        if org is None or not covers_path(self.request.user, org.path):
+            raise Http404
+        return org
+
+    def get_form_kwargs(self, target: Organization) -> dict[str, Any]:
+        from dangjian.orglife.models import Event
+
+        meetings = Event.objects.filter(organization=target, kind__in=actions.DISCUSSING_KINDS, state="held").order_by(
+            "-held_on"
+        )[:100]
+        return {"meetings": Event.objects.filter(pk__in=[e.pk for e in meetings]).order_by("-held_on")}
+
+    def perform(self, form: DecisionForm, target: Organization) -> Decision:
+        return actions.record_decision(target, actor=self.request.user, **form.cleaned_data)
+
+    def success_url(self, result: Decision) -> str:
+        return f"{reverse('duties:decisions')}?org={result.organization_id}"
+
+    def cancel_url(self, target: Any) -> str:
+        return f"{reverse('duties:decisions')}?org={target.pk}"
+
+
+@login_required
+def decision_document(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_in_scope(request.user, Decision, Action.VIEW, pk=pk)
+    if not decision.document:
+        raise Http404
+    return serve_upload(decision.document)

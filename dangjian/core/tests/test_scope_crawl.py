@@ -31,7 +31,7 @@ from dangjian.development.models import Candidate, Plan, Step, StepDocument
 from dangjian.dues import actions as dues_actions
 from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.duties import actions as duty_actions
-from dangjian.duties.models import Item, ItemEvent, Milestone, Project, WorkList
+from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import PartyPost, PostKind, TransferReason
 from dangjian.members.models import Member, Post, Transfer
@@ -117,6 +117,7 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "duties:list_export": WorkList,
     "duties:project": Project,
     "duties:milestone_evidence": Milestone,
+    "duties:decision_document": Decision,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {
@@ -156,6 +157,7 @@ LIST_QUERIES = {
     "api-dues-reconciliation": ["start=2026-01-01&end=2026-12-31", "start=bad"],
     "duties:lists": ["year=2025", "year=bad"],
     "duties:projects": [],
+    "duties:decisions": ["without=1"],
 }
 # URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
 ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {
@@ -184,6 +186,8 @@ ORG_PARAM = {
     "duties:list_add",
     "duties:projects",
     "duties:project_add",
+    "duties:decisions",
+    "duties:decision_add",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out
@@ -393,6 +397,17 @@ def world(cast: Cast) -> Cast:
             evidence=SimpleUploadedFile("e.png", b"\x89PNG\r\n", "image/png"),
         )
     duty_actions.publish(county_list, actor=None)
+    # A decision in each half, one with a document.
+    for org in (cast.branch_a, cast.branch_b):
+        duty_actions.record_decision(
+            org,
+            kind="large_sum",
+            title=f"{org.name}决策",
+            decided_on=dt.date(today.year, 2, 1),
+            meeting="会议",
+            document=SimpleUploadedFile("d.pdf", b"%PDF-1.4", "application/pdf"),
+            actor=None,
+        )
     # A project in each half, a milestone done with evidence, spending from its budget.
     for org in (cast.branch_a, cast.branch_b):
         project = duty_actions.create_project(
