@@ -14,6 +14,7 @@ from dangjian.dues.api.views import (
     PaymentViewSet,
     ReconciliationView,
 )
+from dangjian.duties.api.views import ItemViewSet, WorkListViewSet
 from dangjian.members.api.views import MemberViewSet
 from dangjian.orglife.api.views import ComplianceView, EventViewSet
 from dangjian.orgs.api.views import OrganizationViewSet
@@ -27,6 +28,8 @@ router.register("dues-standards", DuesStandardViewSet, basename="dues-standard")
 router.register("dues-payments", PaymentViewSet, basename="dues-payment")
 router.register("dues-handovers", HandoverViewSet, basename="dues-handover")
 router.register("fund-entries", FundEntryViewSet, basename="fund-entry")
+router.register("work-lists", WorkListViewSet, basename="work-list")
+router.register("work-items", ItemViewSet, basename="work-item")
 
 urlpatterns = [
     path("", include("dangjian.core.urls")),
