@@ -57,7 +57,7 @@ class DutiesBuilder:
                     )
                 )
         actions.publish(work_list, actor=committee)
-        day = self.today - dt.timedelta(days=3)
+        day = self.today  # moves follow the publication (today)
         # The showcase branch: one item at each link.
         mine = [i for i in items if i.assignee_id == showcase.pk]
         owner = secretary

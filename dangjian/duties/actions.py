@@ -174,6 +174,13 @@ def make_move(
         )
     if on > timezone.localdate():
         raise ValidationError({"on": _("The date is in the future.")})
+    if item.work_list.state != ListState.PUBLISHED:
+        raise ValidationError(_("The list is a draft: publish it first."))
+    last = item.events.order_by("-on", "-id").values_list("on", flat=True).first()
+    if last is not None and on < last:
+        raise ValidationError(
+            {"on": _("A move is dated on or after the previous one, %(day)s.") % {"day": last.isoformat()}}
+        )
     if move in rules.NEEDS_TEXT and not text.strip():
         raise ValidationError({"text": _("Say what was done, or why.")})
     if move == Move.PROGRESS and (percent is None or not 0 <= percent < 100):
@@ -206,9 +213,9 @@ def make_move(
         text=text.strip(),
         percent=percent if move == Move.PROGRESS else None,
         score=score if move == Move.ACCEPT else None,
-        measure=measure,
-        decided_by=decided_by.strip(),
-        evidence=evidence,
+        measure=measure if move == Move.PURSUE else "",
+        decided_by=decided_by.strip() if move == Move.PURSUE else "",
+        evidence=evidence if move in (Move.PROGRESS, Move.REPORT) else None,
     )
     ensure_in_scope(actor, item, Action.CHANGE)
     return event

@@ -21,7 +21,7 @@ class ListForm(StyledForm):
     year = forms.IntegerField(
         label=_("Year"), min_value=1949, max_value=2999, initial=lambda: timezone.localdate().year
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("List title"), max_length=200)
 
 
 class CopyForm(StyledForm):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.accounts.roles import Action, Role
 from dangjian.core import inbox
 from dangjian.core.scoping import can
-from dangjian.duties.choices import ItemState
+from dangjian.duties.choices import ItemState, ListState
 from dangjian.duties.models import Item
 from dangjian.duties.rules import OPEN
 
@@ -30,7 +30,7 @@ def own_q(user: Any, field: str) -> Q:
 def duty_items(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
     if user.role == Role.MEMBER or not can(user, Item, Action.VIEW):
         return
-    items = Item.objects.restrict(user).select_related("assignee")
+    items = Item.objects.restrict(user).filter(work_list__state=ListState.PUBLISHED).select_related("assignee")
     groups = [
         (
             "duties.overdue",

@@ -29,7 +29,7 @@ class WorkList(ScopedModel):
         "orgs.Organization", verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="work_lists"
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2999)])
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("list title"), max_length=200)
     state = models.CharField(_("state"), max_length=20, choices=ListState.choices, default=ListState.DRAFT)
     published_on = models.DateField(_("published on"), null=True, blank=True)
     copied_from = models.ForeignKey(

@@ -73,7 +73,10 @@ class ListsView(LoginRequiredMixin, TemplateView):
             .annotate(
                 total=Count("items"),
                 accepted=Count("items", filter=Q(items__state=ItemState.ACCEPTED)),
-                overdue=Count("items", filter=Q(items__state__in=rules.OPEN, items__deadline__lt=today)),
+                overdue=Count(
+                    "items",
+                    filter=Q(state=ListState.PUBLISHED, items__state__in=rules.OPEN, items__deadline__lt=today),
+                ),
                 returned=Count("items", filter=Q(items__state=ItemState.RETURNED)),
             )
             .order_by("organization__path", "id")
@@ -205,9 +208,14 @@ class ItemCreateView(ActionFormView):
 
     def get_target(self) -> WorkList:
         user = self.request.user
-        work_list = get_in_scope(user, WorkList, Action.VIEW, pk=self.kwargs["pk"])
         parent_pk = self.request.GET.get("parent", "")
         self.parent = get_in_scope(user, Item, Action.CHANGE, pk=pk_or_404(parent_pk)) if parent_pk else None
+        if self.parent is not None:  # the owner splits its item: it need not see the issuer's list
+            if self.parent.work_list_id != self.kwargs["pk"]:
+                raise Http404
+            work_list = self.parent.work_list
+        else:
+            work_list = get_in_scope(user, WorkList, Action.VIEW, pk=self.kwargs["pk"])
         self.issuer = self.parent.assignee if self.parent else work_list.organization
         if not covers_path(user, self.issuer.path) or not can(user, Item, Action.ADD):
             raise Http404
@@ -224,7 +232,7 @@ class ItemCreateView(ActionFormView):
         return result.parent.get_absolute_url() if result.parent else result.work_list.get_absolute_url()
 
     def cancel_url(self, target: Any) -> str:
-        return target.get_absolute_url()
+        return self.parent.get_absolute_url() if self.parent else target.get_absolute_url()
 
 
 class ItemView(LoginRequiredMixin, TemplateView):

@@ -118,6 +118,11 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "duties:project": Project,
     "duties:milestone_evidence": Milestone,
     "duties:decision_document": Decision,
+    "work-list-detail": WorkList,
+    "work-list-publish": WorkList,
+    "work-list-copy": WorkList,
+    "work-item-detail": Item,
+    "work-item-move": Item,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {
@@ -158,6 +163,8 @@ LIST_QUERIES = {
     "duties:lists": ["year=2025", "year=bad"],
     "duties:projects": [],
     "duties:decisions": ["without=1"],
+    "work-list-list": ["year=2026", "state=published", "year=bad"],
+    "work-item-list": ["overdue=true", "state=acknowledged", "year=2026", "state=bad"],
 }
 # URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
 ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {

@@ -235,3 +235,15 @@ def test_publish_and_copy_from_last_year(cast: Cast) -> None:
     other = actions.copy_list(work_list, organization=cast.committee_y, year=2026, actor=cast.county_admin)
     assert other.items.get().assignee == cast.committee_y  # outside its subtree: to itself
     assert WorkList.objects.count() == 3
+
+
+def test_no_moves_on_a_draft_and_no_move_dated_before_the_previous_one(cast: Cast) -> None:
+    work_list = actions.create_list(cast.committee_x, year=2026, title="草稿", actor=None)
+    item = actions.add_item(work_list, assignee=cast.branch_a, title="x", deadline=M(2026, 12, 31), actor=None)
+    with pytest.raises(ValidationError, match="publish it first"):
+        actions.make_move(item, Move.ACKNOWLEDGE, actor=cast.secretary_a)
+    actions.publish(work_list, actor=None)  # assigned today, 2026-11-23
+    with pytest.raises(ValidationError, match="on or after the previous one, 2026-11-23"):
+        actions.make_move(item, Move.ACKNOWLEDGE, actor=cast.secretary_a, on=M(2026, 1, 1))
+    event = actions.make_move(item, Move.ACKNOWLEDGE, actor=cast.secretary_a, measure="talk", decided_by="x")
+    assert (event.measure, event.decided_by) == ("", "")  # fields the move does not take are not kept

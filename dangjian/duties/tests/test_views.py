@@ -92,15 +92,15 @@ def test_each_side_sees_its_own_moves_and_evidence_stays_in_scope(cast: Cast) ->
     page = committee.get(item.get_absolute_url()).content.decode()
     assert 'id="move-fail"' in page and 'id="move-acknowledge"' in page  # the committee covers the branch too
     assert (
-        secretary.post(reverse("duties:move", args=[item.pk, "acknowledge"]), {"on": "2026-11-20"}).status_code == 302
+        secretary.post(reverse("duties:move", args=[item.pk, "acknowledge"]), {"on": "2026-11-23"}).status_code == 302
     )
     progress = reverse("duties:move", args=[item.pk, "progress"])
-    bad = secretary.post(progress, {"on": "2026-11-21", "percent": "100", "text": "进行中"})
+    bad = secretary.post(progress, {"on": "2026-11-23", "percent": "100", "text": "进行中"})
     assert (bad.status_code == 400 and 'value="进行中"' not in bad.content.decode()) or "进行中" in bad.content.decode()
     ok = secretary.post(
         progress,
         {
-            "on": "2026-11-21",
+            "on": "2026-11-23",
             "percent": "40",
             "text": "已开两次",
             "evidence": SimpleUploadedFile("e.png", b"\x89PNG\r\n", "image/png"),
@@ -111,7 +111,7 @@ def test_each_side_sees_its_own_moves_and_evidence_stays_in_scope(cast: Cast) ->
     assert secretary.get(reverse("duties:evidence", args=[event.pk])).status_code == 200
     assert login(cast.secretary_b).get(reverse("duties:evidence", args=[event.pk])).status_code == 404
     assert login(cast.secretary_b).get(item.get_absolute_url()).status_code == 404
-    accept = secretary.post(reverse("duties:move", args=[item.pk, "accept"]), {"on": "2026-11-21", "score": "9"})
+    accept = secretary.post(reverse("duties:move", args=[item.pk, "accept"]), {"on": "2026-11-23", "score": "9"})
     assert accept.status_code == 404  # the owner is not the issuer
     assert secretary.get(reverse("duties:move", args=[item.pk, "nonsense"])).status_code == 404
     assert Item.objects.get(pk=item.pk).percent == 40
@@ -177,3 +177,25 @@ def test_completion_by_organization_of_a_subtree(cast: Cast, django_assert_num_q
     }
     page = login(cast.county_admin).get(reverse("duties:lists")).content.decode()
     assert 'id="by-org"' in page and "50%" in page
+
+
+def test_the_owner_splits_its_item_without_seeing_the_issuers_list(cast: Cast) -> None:
+    work_list = actions.create_list(cast.county, year=2026, title="县委清单", actor=None)
+    item = actions.add_item(work_list, assignee=cast.committee_x, title="整顿", deadline=M(2026, 12, 31), actor=None)
+    actions.publish(work_list, actor=None)
+    actions.make_move(item, Move.ACKNOWLEDGE, actor=None)
+    committee = login(cast.committee_admin)
+    assert committee.get(work_list.get_absolute_url()).status_code == 404  # the county's list is not its own
+    add = reverse("duties:item_add", args=[work_list.pk]) + f"?parent={item.pk}"
+    assert committee.get(add).status_code == 200
+    data = {
+        "title": "东关村整顿",
+        "assignee": cast.branch_a.pk,
+        "post": "secretary",
+        "deadline": "2026-12-01",
+        "max_score": "10",
+    }
+    assert committee.post(add, data).status_code == 302
+    assert item.children.get().issuer == cast.committee_x
+    wrong = reverse("duties:item_add", args=[work_list.pk + 999]) + f"?parent={item.pk}"
+    assert committee.get(wrong).status_code == 404
