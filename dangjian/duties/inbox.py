@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -36,23 +36,25 @@ def duty_items(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
             "duties.overdue",
             _("Work items past their deadline"),
             inbox.Level.OVERDUE,
-            items.filter(own_q(user, "assignee"), state__in=OPEN, deadline__lt=today),
+            Q(own_q(user, "assignee"), state__in=OPEN, deadline__lt=today),
         ),
         (
             "duties.returned",
             _("Work items returned for rework"),
             inbox.Level.FLAGGED,
-            items.filter(own_q(user, "assignee"), state=ItemState.RETURNED, deadline__gte=today),
+            Q(own_q(user, "assignee"), state=ItemState.RETURNED, deadline__gte=today),
         ),
         (
             "duties.to_assess",
             _("Work items reported done, to assess"),
             inbox.Level.DUE,
-            items.filter(own_q(user, "issuer"), state=ItemState.REPORTED),
+            Q(own_q(user, "issuer"), state=ItemState.REPORTED),
         ),
     ]
-    for key, title, level, queryset in groups:
-        count = queryset.count()
+    counts = items.aggregate(**{f"n{i}": Count("pk", filter=group[3]) for i, group in enumerate(groups)})
+    for i, (key, title, level, condition) in enumerate(groups):
+        queryset = items.filter(condition)
+        count = counts[f"n{i}"]
         if not count:
             continue
         yield inbox.DueGroup(
