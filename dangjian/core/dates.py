@@ -22,3 +22,7 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     """Full years of age on ``on`` (someone born on 29 February turns a year older on
     1 March in common years)."""
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+# Years a plan, a list or a filter may name (the founding of the state to a far future).
+FIRST_YEAR, LAST_YEAR = 1949, 2999

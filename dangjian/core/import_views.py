@@ -22,8 +22,7 @@ from dangjian.core import imports, tasks
 from dangjian.core.forms import StyledForm
 from dangjian.core.models import ImportBatch, ImportState
 from dangjian.core.scoping import get_in_scope
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from dangjian.core.views import XLSX
 
 
 def _importer(user: Any, kind: str) -> imports.Importer:

@@ -15,6 +15,7 @@ from django.db import models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -26,6 +27,7 @@ from django_tables2.export import TableExport
 from dangjian.accounts.roles import Action
 from dangjian.core import actions as core_actions
 from dangjian.core import rulesets
+from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.forms import FigureForm
 from dangjian.core.scoping import can, get_in_scope
 
@@ -127,6 +129,25 @@ def serve_upload(field_file: Any) -> FileResponse:
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {".pdf": "application/pdf", ".xlsx": XLSX}
+
+
+def file_response(content: bytes, filename: str, *, as_attachment: bool) -> HttpResponse:
+    """A generated report (PDF or .xlsx, by the file name) to show or to download."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[os.path.splitext(filename)[1]])
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename) or ""
+    return response
+
+
+def year_from(request: HttpRequest) -> int:
+    """The year of ``?year=2026``, this year when absent or not a year."""
+    text = request.GET.get("year", "")
+    if text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
+        return int(text)
+    return timezone.localdate().year
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:

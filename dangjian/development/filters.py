@@ -7,10 +7,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.filters import StyledFilterSet
 from dangjian.development import queries
 from dangjian.development.choices import DueState, Stage, StepKind
-from dangjian.development.models import FIRST_YEAR, LAST_YEAR, Candidate, Step
+from dangjian.development.models import Candidate, Step
 from dangjian.orgs.filters import SubtreeFilter
 from dangjian.orgs.models import Organization
 

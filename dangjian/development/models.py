@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.models import ScopedModel
 from dangjian.core.scoping import ScopedQuerySet
 from dangjian.development.choices import OPEN_STAGES, Body, EndReason, Recommendation, Stage, StepKind
@@ -215,8 +216,6 @@ class Step(ScopedModel):
 
 
 SCAN_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "tif", "tiff"]
-# Years a plan or a filter may name (the founding of the state to a far future).
-FIRST_YEAR, LAST_YEAR = 1949, 2999
 
 
 def document_path(instance: StepDocument, filename: str) -> str:

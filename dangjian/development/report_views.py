@@ -9,28 +9,22 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views import View
 
 from dangjian.accounts.roles import Action
 from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import OutOfScope, can, get_in_scope
+from dangjian.core.views import file_response
 from dangjian.development import reports
 from dangjian.development.models import Candidate
 from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
 
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename) or ""
-    return response
-
-
 class TimelinePdfView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
         candidate = get_in_scope(request.user, Candidate, Action.EXPORT, pk=pk)
-        return _pdf(reports.timeline_pdf(candidate), f"development-{candidate.pk}.pdf")
+        return file_response(reports.timeline_pdf(candidate), f"development-{candidate.pk}.pdf", as_attachment=False)
 
 
 class SummaryPdfView(LoginRequiredMixin, View):
@@ -46,4 +40,5 @@ class SummaryPdfView(LoginRequiredMixin, View):
             raise OutOfScope
         root = get_in_scope(user, Organization, Action.VIEW, pk=pk_or_404(str(pk)))
         today = timezone.localdate()
-        return _pdf(reports.summary_pdf(root, candidates, today=today), f"development-{root.code}-{today}.pdf")
+        pdf = reports.summary_pdf(root, candidates, today=today)
+        return file_response(pdf, f"development-{root.code}-{today}.pdf", as_attachment=False)

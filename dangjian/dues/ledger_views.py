@@ -22,15 +22,13 @@ from django.views.generic import TemplateView
 from dangjian.accounts.roles import Action, Role
 from dangjian.core.rulesets import value
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.core.views import ActionFormView, apply_errors, serve_upload
+from dangjian.core.views import ActionFormView, apply_errors, file_response, serve_upload, year_from
 from dangjian.dues import actions, queries, reports, rules
 from dangjian.dues.choices import FundSource, FundState
 from dangjian.dues.forms import ConfirmForm, DecisionForm, ExpenditureForm, GrantForm, HandoverForm, IncomeForm
 from dangjian.dues.models import FundEntry, Handover
-from dangjian.dues.views import root_from, year_from
 from dangjian.orgs.models import Organization
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from dangjian.orgs.queries import root_from
 
 
 class HandoversView(LoginRequiredMixin, TemplateView):
@@ -315,9 +313,5 @@ def fund_statement(request: HttpRequest, org: int, fmt: str) -> HttpResponse:
     statement = queries.fund_statement(organization, year_from(request))
     name = f"funds-{organization.code or organization.pk}-{statement.year}"
     if fmt == "pdf":
-        response = HttpResponse(reports.statement_pdf(statement), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    else:
-        response = HttpResponse(reports.statement_xlsx(statement), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+        return file_response(reports.statement_pdf(statement), f"{name}.pdf", as_attachment=False)
+    return file_response(reports.statement_xlsx(statement), f"{name}.xlsx", as_attachment=True)

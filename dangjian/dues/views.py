@@ -18,11 +18,10 @@ from django.views.generic import TemplateView
 
 from dangjian.accounts.roles import Action
 from dangjian.core.dates import add_months
-from dangjian.core.ids import pk_or_404
 from dangjian.core.imports import Column
 from dangjian.core.rulesets import value
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.development.models import FIRST_YEAR, LAST_YEAR
+from dangjian.core.views import file_response
 from dangjian.dues import actions, imports, queries, rules
 from dangjian.dues.forms import PaymentForm, StandardForm, VoluntaryForm
 from dangjian.dues.models import DuesStandard, Payment
@@ -30,29 +29,11 @@ from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.members.models import Member
 from dangjian.members.views import MemberActionView
 from dangjian.orglife.rules import DRIFT_MONTHS
-from dangjian.orgs.models import Organization
-from dangjian.orgs.queries import scope_roots
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from dangjian.orgs.queries import root_from
 
 # Members' unpaid months are listed for subtrees up to this size (a township, a large
 # enterprise); above it the page shows the collection by organization to drill into.
 ARREARS_LIST_LIMIT = 5000
-
-
-def root_from(request: HttpRequest) -> Organization | None:
-    """The organization of ``?org=`` loaded through the scope, else the user's own."""
-    org_pk = request.GET.get("org", "")
-    if org_pk:
-        return get_in_scope(request.user, Organization, Action.VIEW, pk=pk_or_404(org_pk))
-    return scope_roots(request.user).first()
-
-
-def year_from(request: HttpRequest) -> int:
-    text = request.GET.get("year", "")
-    if text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
-        return int(text)
-    return timezone.localdate().year
 
 
 def last_month() -> dt.date:
@@ -224,7 +205,5 @@ def payment_sheet(request: HttpRequest) -> HttpResponse:
     importer = imports.PaymentImporter()
     rows = [[m.pk, "", m.name, f"{month:%Y-%m}", payable[m.pk], "", "", "", "", m.organization.name] for m in owing]
     branch = Column("branch", gettext_lazy("Branch")).template_header()
-    response = HttpResponse(importer.template_workbook(rows, extra_headers=[branch]), content_type=XLSX)
     name = f"dues-{(root.code or root.pk) if root else 'all'}-{month:%Y-%m}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(importer.template_workbook(rows, extra_headers=[branch]), name, as_attachment=True)

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.forms import StyledForm
 from dangjian.duties.choices import DecisionKind, Measure, Move, ProjectGrade
 from dangjian.duties.rules import NEEDS_TEXT
@@ -19,13 +20,13 @@ from dangjian.orgs.models import Organization
 
 class ListForm(StyledForm):
     year = forms.IntegerField(
-        label=_("Year"), min_value=1949, max_value=2999, initial=lambda: timezone.localdate().year
+        label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR, initial=lambda: timezone.localdate().year
     )
     title = forms.CharField(label=_("List title"), max_length=200)
 
 
 class CopyForm(StyledForm):
-    year = forms.IntegerField(label=_("For the year"), min_value=1949, max_value=2999)
+    year = forms.IntegerField(label=_("For the year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
 
 class ItemForm(StyledForm):

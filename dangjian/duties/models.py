@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.models import ScopedModel
 from dangjian.duties.choices import DecisionKind, ItemState, ListState, Measure, Move, ProjectGrade, ProjectState
 from dangjian.members.choices import PartyPost
@@ -28,7 +29,9 @@ class WorkList(ScopedModel):
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="work_lists"
     )
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2999)])
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
     title = models.CharField(_("list title"), max_length=200)
     state = models.CharField(_("state"), max_length=20, choices=ListState.choices, default=ListState.DRAFT)
     published_on = models.DateField(_("published on"), null=True, blank=True)

@@ -23,10 +23,9 @@ from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
 from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.core.views import ActionFormView, apply_errors, serve_upload
+from dangjian.core.views import ActionFormView, apply_errors, file_response, serve_upload, year_from
 from dangjian.dues.choices import COUNTED_STATES
 from dangjian.dues.models import FundEntry
-from dangjian.dues.views import root_from, year_from
 from dangjian.duties import actions, queries, reports, rules
 from dangjian.duties.choices import ItemState, ListState, Move, ProjectState
 from dangjian.duties.forms import (
@@ -45,8 +44,7 @@ from dangjian.duties.inbox import own_q
 from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.duties.rules import Side
 from dangjian.orgs.models import Organization
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from dangjian.orgs.queries import root_from
 
 
 def _no_members(user: Any) -> None:
@@ -151,12 +149,8 @@ def list_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     rows = tree_rows(request.user, work_list)
     name = f"duties-{work_list.organization.code or work_list.organization_id}-{work_list.year}"
     if fmt == "pdf":
-        response = HttpResponse(reports.list_pdf(work_list, rows), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    else:
-        response = HttpResponse(reports.list_xlsx(work_list, rows), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+        return file_response(reports.list_pdf(work_list, rows), f"{name}.pdf", as_attachment=False)
+    return file_response(reports.list_xlsx(work_list, rows), f"{name}.xlsx", as_attachment=True)
 
 
 class ListView(LoginRequiredMixin, TemplateView):

@@ -9,22 +9,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
 from dangjian.accounts.roles import Action, Role
 from dangjian.core.scoping import OutOfScope, can, get_in_scope
+from dangjian.core.views import file_response
 from dangjian.orglife import compliance, reports, rules
 from dangjian.orglife.models import Event
 from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
-
-
-def _file_response(content: bytes, content_type: str, filename: str, *, as_attachment: bool) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment, filename) or ""
-    return response
 
 
 def _bad_request(message: str) -> HttpResponse:
@@ -57,7 +51,7 @@ class ComplianceExportView(LoginRequiredMixin, View):
         root = get_in_scope(user, Organization, Action.EXPORT, pk=pk)
         content = reports.compliance_workbook(root, window, today=today, rows=rows)
         filename = f"compliance-{root.code}-{window.label}.xlsx"
-        return _file_response(content, reports.XLSX_CONTENT_TYPE, filename, as_attachment=True)
+        return file_response(content, filename, as_attachment=True)
 
 
 class MeetingRecordPdfView(LoginRequiredMixin, View):
@@ -72,4 +66,4 @@ class MeetingRecordPdfView(LoginRequiredMixin, View):
             raise PermissionDenied
         content = reports.meeting_record_pdf(event, viewer=user)
         filename = f"record-{event.held_on:%Y%m%d}-{event.pk}.pdf"
-        return _file_response(content, "application/pdf", filename, as_attachment=False)
+        return file_response(content, filename, as_attachment=False)

@@ -37,7 +37,6 @@ __all__ = ["ROWS", "compliance_workbook", "may_see_names", "meeting_record_pdf",
 # "all": every organization of the subtree with its own events, indented by depth.
 ROWS = ("children", "all")
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Excel's own "good / neutral / bad" cell styles, so the colours read as usual.
 STATUS_COLOURS = {

@@ -144,3 +144,16 @@ def ancestors(user: Any, org: Organization) -> list[Organization]:
     """The organizations above ``org`` that ``user`` can see, top first (breadcrumbs):
     one query on the path's prefixes."""
     return list(Organization.objects.restrict(user).filter(path__in=org.ancestor_paths()).order_by("path"))
+
+
+def root_from(request: Any) -> Organization | None:
+    """The organization of ``?org=`` loaded through the scope (404 otherwise), else the
+    user's own topmost organization: the subtree a page shows."""
+    from dangjian.accounts.roles import Action
+    from dangjian.core.ids import pk_or_404
+    from dangjian.core.scoping import get_in_scope
+
+    org_pk = request.GET.get("org", "")
+    if org_pk:
+        return get_in_scope(request.user, Organization, Action.VIEW, pk=pk_or_404(org_pk))
+    return scope_roots(request.user).first()

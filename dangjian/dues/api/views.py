@@ -24,9 +24,9 @@ from rest_framework.views import APIView
 
 from dangjian.accounts.roles import Action, Role
 from dangjian.core.api import ScopedViewSet
+from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.ids import is_pk, pk_or_404
 from dangjian.core.scoping import can, get_in_scope
-from dangjian.development.models import FIRST_YEAR, LAST_YEAR
 from dangjian.dues import actions, queries
 from dangjian.dues.api.serializers import (
     ConfirmSerializer,
