@@ -6,12 +6,14 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from rest_framework import exceptions, permissions, viewsets
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dangjian.accounts.roles import Action
+from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.scoping import can
 
 ACTION_OF = {
@@ -65,3 +67,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         view = context.get("view")
         exc = exceptions.ValidationError(_django_errors(exc, getattr(view, "field_map", {})))
     return drf_exception_handler(exc, context)
+
+
+# Bounds of the integer query parameters of the filters (a database integer; a year).
+ID = {"min_value": 1, "max_value": 2**31 - 1}
+YEAR = {"min_value": FIRST_YEAR, "max_value": LAST_YEAR}
+
+
+def named_choices(name: str, choices: Any, *, blank: bool = False) -> type[serializers.ChoiceField]:
+    """A choice field whose choices are one schema component, ``<name>Enum``: several
+    models have a ``category`` or a ``state`` with different choices, and the schema names
+    each set once instead of guessing from the field name."""
+    field_class = type(f"{name}Field", (serializers.ChoiceField,), {"__doc__": f"A choice of {name}."})
+    schema = serializers.ChoiceField(choices=choices, allow_blank=blank)
+    return extend_schema_field(schema, component_name=f"{name}Enum")(field_class)  # type: ignore[no-any-return]

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -148,6 +149,20 @@ def year_from(request: HttpRequest) -> int:
     if text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR:
         return int(text)
     return timezone.localdate().year
+
+
+def scoped_file_view(model: type[models.Model], field: str) -> Any:
+    """A view serving the uploaded ``field`` of a ``model`` object through the scope (404
+    outside it, like a missing file): vouchers, evidence, documents."""
+
+    @login_required
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        upload = getattr(get_in_scope(request.user, model, Action.VIEW, pk=pk), field)
+        if not upload:
+            raise Http404
+        return serve_upload(upload)
+
+    return view
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:

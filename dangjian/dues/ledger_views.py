@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from dangjian.accounts.roles import Action, Role
 from dangjian.core.rulesets import value
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.core.views import ActionFormView, apply_errors, file_response, serve_upload, year_from
+from dangjian.core.views import ActionFormView, apply_errors, file_response, year_from
 from dangjian.dues import actions, queries, reports, rules
 from dangjian.dues.choices import FundSource, FundState
 from dangjian.dues.forms import ConfirmForm, DecisionForm, ExpenditureForm, GrantForm, HandoverForm, IncomeForm
@@ -293,14 +293,6 @@ class FundEntryView(LoginRequiredMixin, TemplateView):
                 messages.success(request, _("Decision recorded."))
                 return HttpResponseRedirect(reverse("dues:fund_entry", args=[pk]))
         return self.render_to_response(self.get_context_data(pk=pk, form=form), status=400)
-
-
-@login_required
-def fund_voucher(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_in_scope(request.user, FundEntry, Action.VIEW, pk=pk)
-    if not entry.voucher:
-        raise Http404
-    return serve_upload(entry.voucher)
 
 
 @login_required

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from dangjian.core.views import scoped_file_view
 from dangjian.dues import ledger_views, views
+from dangjian.dues.models import FundEntry
 
 app_name = "dues"
 
@@ -21,5 +23,5 @@ urlpatterns = [
     path("funds/<int:org>/allocate/", ledger_views.GrantView.as_view(), name="fund_grant"),
     path("funds/<int:org>/statement.<str:fmt>", ledger_views.fund_statement, name="fund_statement"),
     path("funds/entries/<int:pk>/", ledger_views.FundEntryView.as_view(), name="fund_entry"),
-    path("funds/entries/<int:pk>/voucher/", ledger_views.fund_voucher, name="fund_voucher"),
+    path("funds/entries/<int:pk>/voucher/", scoped_file_view(FundEntry, "voucher"), name="fund_voucher"),
 ]

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from dangjian.core.views import scoped_file_view
 from dangjian.duties import views
+from dangjian.duties.models import Decision, ItemEvent, Milestone
 
 app_name = "duties"
 
@@ -12,12 +14,12 @@ urlpatterns = [
     path("<int:pk>/items/new/", views.ItemCreateView.as_view(), name="item_add"),
     path("items/<int:pk>/", views.ItemView.as_view(), name="item"),
     path("items/<int:pk>/<slug:move>/", views.MoveView.as_view(), name="move"),
-    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("evidence/<int:pk>/", scoped_file_view(ItemEvent, "evidence"), name="evidence"),
     path("projects/", views.ProjectsView.as_view(), name="projects"),
     path("decisions/", views.DecisionsView.as_view(), name="decisions"),
     path("decisions/new/", views.DecisionCreateView.as_view(), name="decision_add"),
-    path("decisions/<int:pk>/document/", views.decision_document, name="decision_document"),
+    path("decisions/<int:pk>/document/", scoped_file_view(Decision, "document"), name="decision_document"),
     path("projects/new/", views.ProjectCreateView.as_view(), name="project_add"),
     path("projects/<int:pk>/", views.ProjectView.as_view(), name="project"),
-    path("projects/milestones/<int:pk>/evidence/", views.milestone_evidence, name="milestone_evidence"),
+    path("projects/milestones/<int:pk>/evidence/", scoped_file_view(Milestone, "evidence"), name="milestone_evidence"),
 ]

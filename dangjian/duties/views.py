@@ -23,7 +23,7 @@ from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
 from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import can, covers_path, get_in_scope
-from dangjian.core.views import ActionFormView, apply_errors, file_response, serve_upload, year_from
+from dangjian.core.views import ActionFormView, apply_errors, file_response, year_from
 from dangjian.dues.choices import COUNTED_STATES
 from dangjian.dues.models import FundEntry
 from dangjian.duties import actions, queries, reports, rules
@@ -281,14 +281,6 @@ class MoveView(ActionFormView):
         return result.item.get_absolute_url()
 
 
-@login_required
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_in_scope(request.user, ItemEvent, Action.VIEW, pk=pk)
-    if not event.evidence:
-        raise Http404
-    return serve_upload(event.evidence)
-
-
 # --- party-building projects ---------------------------------------------------------
 
 
@@ -409,14 +401,6 @@ class ProjectView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(pk=pk, forms={key: form}), status=400)
 
 
-@login_required
-def milestone_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = get_in_scope(request.user, Milestone, Action.VIEW, pk=pk)
-    if not milestone.evidence:
-        raise Http404
-    return serve_upload(milestone.evidence)
-
-
 # --- "three majors and one big" decisions --------------------------------------------
 
 
@@ -477,11 +461,3 @@ class DecisionCreateView(ActionFormView):
 
     def cancel_url(self, target: Any) -> str:
         return f"{reverse('duties:decisions')}?org={target.pk}"
-
-
-@login_required
-def decision_document(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = get_in_scope(request.user, Decision, Action.VIEW, pk=pk)
-    if not decision.document:
-        raise Http404
-    return serve_upload(decision.document)

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dangjian.accounts.roles import Action
+from dangjian.core.api import named_choices
 from dangjian.dues.choices import DuesCategory, FundCategory, FundSource, FundState, PaymentKind, PaymentMethod
 from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.members.models import Member
@@ -52,15 +53,6 @@ class MonthField(serializers.Field):  # type: ignore[type-arg]
 
     def to_representation(self, value: dt.date) -> str:
         return f"{value:%Y-%m}"
-
-
-def named_choices(name: str, choices: Any, *, blank: bool = False) -> type[serializers.ChoiceField]:
-    """A choice field whose choices are one schema component, ``<name>Enum``: several
-    models have a ``category`` or a ``state`` with different choices, and the schema names
-    each set once instead of guessing from the field name."""
-    field_class = type(f"{name}Field", (serializers.ChoiceField,), {"__doc__": f"A choice of {name}."})
-    schema = serializers.ChoiceField(choices=choices, allow_blank=blank)
-    return extend_schema_field(schema, component_name=f"{name}Enum")(field_class)  # type: ignore[no-any-return]
 
 
 DuesCategoryField = named_choices("DuesCategory", DuesCategory.choices)

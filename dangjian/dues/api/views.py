@@ -23,8 +23,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from dangjian.accounts.roles import Action, Role
-from dangjian.core.api import ScopedViewSet
-from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
+from dangjian.core.api import ID, YEAR, ScopedViewSet
 from dangjian.core.ids import is_pk, pk_or_404
 from dangjian.core.scoping import can, get_in_scope
 from dangjian.dues import actions, queries
@@ -45,8 +44,6 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import scope_roots
 
 # Ids beyond a 32-bit integer are no object (and would overflow SQLite's integers).
-ID = {"min_value": 1, "max_value": 2**31 - 1}
-YEAR = {"min_value": FIRST_YEAR, "max_value": LAST_YEAR}
 
 
 # --- filters ---------------------------------------------------------------------------

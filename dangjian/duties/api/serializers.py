@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dangjian.accounts.roles import Action
-from dangjian.dues.api.serializers import named_choices
+from dangjian.core.api import named_choices
 from dangjian.duties import rules
 from dangjian.duties.choices import ItemState, ListState, Measure, Move
 from dangjian.duties.forms import MOVE_FIELDS

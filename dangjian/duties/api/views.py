@@ -20,10 +20,9 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from dangjian.accounts.roles import Action
-from dangjian.core.api import ScopedViewSet
+from dangjian.core.api import ID, YEAR, ScopedViewSet
 from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import can, get_in_scope
-from dangjian.dues.api.views import ID, YEAR
 from dangjian.duties import actions, rules
 from dangjian.duties.api.serializers import (
     CopySerializer,
