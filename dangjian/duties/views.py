@@ -338,7 +338,6 @@ class ProjectView(LoginRequiredMixin, TemplateView):
     from it, and the forms for its organization (milestones) and the one above (closing)."""
 
     template_name = "duties/project.html"
-    forms: dict[str, Any] = {}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
