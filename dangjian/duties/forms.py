@@ -120,7 +120,7 @@ class CloseProjectForm(StyledForm):
 
 class DecisionForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=DecisionKind.choices)
-    title = forms.CharField(label=_("Decision"), max_length=200)
+    title = forms.CharField(label=_("Matter decided"), max_length=200)
     decided_on = forms.DateField(label=_("Decided on"))
     meeting = forms.CharField(label=_("Meeting where it was taken"), max_length=200)
     prior_discussion = forms.ModelChoiceField(
