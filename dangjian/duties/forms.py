@@ -34,7 +34,9 @@ class ItemForm(StyledForm):
     assignee = forms.ModelChoiceField(label=_("Responsible organization"), queryset=Organization.objects.none())
     post = forms.ChoiceField(label=_("Responsible post"), choices=PartyPost.choices, initial=PartyPost.SECRETARY)
     deadline = forms.DateField(label=_("Deadline"))
-    requirements = forms.CharField(label=_("Requirements"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    requirements = forms.CharField(
+        label=_("Work requirements"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     quality_standard = forms.CharField(
         label=_("Quality standard"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

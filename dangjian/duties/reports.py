@@ -38,7 +38,7 @@ def list_xlsx(work_list: WorkList, rows: list[tuple[Any, int]]) -> bytes:
         _("Responsible organization"),
         _("Responsible post"),
         _("Deadline"),
-        _("Requirements"),
+        _("Work requirements"),
         _("Quality standard"),
         _("State"),
         _("Progress (%)"),
