@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dangjian.development",
     "dangjian.dues",
     "dangjian.duties",
+    "dangjian.inspections",
     "dangjian.demo",
 ]
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("development/", include("dangjian.development.urls")),
     path("dues/", include("dangjian.dues.urls")),
     path("duties/", include("dangjian.duties.urls")),
+    path("inspections/", include("dangjian.inspections.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/compliance/", ComplianceView.as_view(), name="api-compliance"),

@@ -54,6 +54,7 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "development": _ALL,
         "dues": _ALL,
         "duties": _ALL,
+        "inspections": _ALL,
     },
     Role.ORG_ADMIN: {
         "orgs": _ALL,
@@ -64,6 +65,7 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "development": _ALL,
         "dues": _ALL,
         "duties": _ALL,
+        "inspections": _ALL,
     },
     Role.BRANCH_SECRETARY: {
         # A secretary keeps their own organization's committee, terms and party groups
@@ -80,6 +82,8 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "dues": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT, Action.IMPORT}),
         # Publishes the branch's own work list, reports on the items assigned to it.
         "duties": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
+        # Inspects its own subtree, reports the rectifications of its organization.
+        "inspections": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
     },
     # A member sees the events of their own organization and their own attendance.
     Role.MEMBER: {
@@ -98,6 +102,8 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "development": _READ,
         "dues": _READ,
         "duties": _READ,
+        # Plans inspections, records findings and verifies rectifications.
+        "inspections": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
     },
 }
 

@@ -32,6 +32,8 @@ def _nav(user: Any) -> list[tuple[str, Any, str]]:
         items.append((reverse("development:board"), _("Development"), "person-plus"))
     if allows(user.role, "duties", Action.VIEW):
         items.append((reverse("duties:lists"), _("Duties"), "list-task"))
+    if allows(user.role, "inspections", Action.VIEW):
+        items.append((reverse("inspections:plans"), _("Inspections"), "search"))
     return items
 
 

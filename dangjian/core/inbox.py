@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.db.models import Q
 from django.utils.functional import Promise
+
+from dangjian.accounts.roles import Role
 
 
 class Level(StrEnum):
@@ -82,3 +85,11 @@ def totals(groups: Iterable[DueGroup]) -> dict[str, int]:
     for group in groups:
         out[group.level.value] += group.count
     return out
+
+
+def own_q(user: Any, field: str) -> Q:
+    """Rows whose ``field`` organization lies in the user's own subtree: what is due from
+    (or to) the user's organizations, as opposed to everything the scope lets them see."""
+    if user.role == Role.PLATFORM_ADMIN:
+        return Q()
+    return Q(**{f"{field}__path__startswith": user.scope_path})

@@ -7,4 +7,4 @@ class DevelopmentConfig(AppConfig):
     verbose_name = _("Member development")
 
     def ready(self) -> None:
-        from dangjian.development import inbox, rules, tasks  # noqa: F401  (figures, due items, listeners)
+        from dangjian.development import alerts, inbox, rules, tasks  # noqa: F401  (figures, due items, listeners)

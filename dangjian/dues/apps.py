@@ -7,4 +7,4 @@ class DuesConfig(AppConfig):
     verbose_name = _("Party dues")
 
     def ready(self) -> None:
-        from dangjian.dues import imports, inbox, rules  # noqa: F401  (figures, importer, due items)
+        from dangjian.dues import alerts, imports, inbox, rules  # noqa: F401  (figures, importer, due items)

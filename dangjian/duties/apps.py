@@ -7,4 +7,4 @@ class DutiesConfig(AppConfig):
     verbose_name = _("Responsibility system")
 
     def ready(self) -> None:
-        from dangjian.duties import inbox  # noqa: F401  (due items)
+        from dangjian.duties import alerts, inbox  # noqa: F401  (due items)

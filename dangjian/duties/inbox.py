@@ -13,17 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.roles import Action, Role
 from dangjian.core import inbox
+from dangjian.core.inbox import own_q
 from dangjian.core.scoping import can
 from dangjian.duties.choices import ItemState, ListState
 from dangjian.duties.models import Item
 from dangjian.duties.rules import OPEN
-
-
-def own_q(user: Any, field: str) -> Q:
-    """Items whose ``field`` organization lies in the user's subtree."""
-    if user.role == Role.PLATFORM_ADMIN:
-        return Q()
-    return Q(**{f"{field}__path__startswith": user.scope_path})
 
 
 @inbox.provider

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
 from dangjian.core.ids import pk_or_404
+from dangjian.core.inbox import own_q
 from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import ActionFormView, apply_errors, file_response, year_from
 from dangjian.dues.choices import COUNTED_STATES
@@ -40,7 +41,6 @@ from dangjian.duties.forms import (
     MoveForm,
     ProjectForm,
 )
-from dangjian.duties.inbox import own_q
 from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.duties.rules import Side
 from dangjian.orgs.models import Organization

@@ -7,4 +7,4 @@ class OrglifeConfig(AppConfig):
     verbose_name = _("Organizational life")
 
     def ready(self) -> None:
-        from dangjian.orglife import inbox, rules  # noqa: F401  (registers figures and due items)
+        from dangjian.orglife import alerts, inbox, rules  # noqa: F401  (registers figures and due items)

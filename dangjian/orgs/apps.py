@@ -7,4 +7,4 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self) -> None:
-        from dangjian.orgs import inbox, rules  # noqa: F401  (registers figures and due items)
+        from dangjian.orgs import alerts, inbox, rules  # noqa: F401  (registers figures and due items)
