@@ -32,6 +32,9 @@ from dangjian.dues import actions as dues_actions
 from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.duties import actions as duty_actions
 from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
+from dangjian.inspections import actions as inspection_actions
+from dangjian.inspections.models import Plan as InspectionPlan
+from dangjian.inspections.models import Rectification, RectificationEvent, Visit
 from dangjian.members import actions as member_actions
 from dangjian.members.choices import PartyPost, PostKind, TransferReason
 from dangjian.members.models import Member, Post, Transfer
@@ -123,12 +126,18 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "work-list-copy": WorkList,
     "work-item-detail": Item,
     "work-item-move": Item,
+    "inspections:plan": InspectionPlan,
+    "inspections:visit": Visit,
+    "inspections:rectification": Rectification,
+    "inspections:move": Rectification,
+    "inspections:evidence": RectificationEvent,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {
     "development:step_add": {"kind": "s02"},
     "duties:move": {"move": "acknowledge"},
     "duties:list_export": {"fmt": "pdf"},
+    "inspections:move": {"move": "report"},
 }
 # URLs that take no object: the query strings tried on each (besides none).
 LIST_QUERIES = {
@@ -165,6 +174,8 @@ LIST_QUERIES = {
     "duties:decisions": ["without=1"],
     "work-list-list": ["year=2026", "state=published", "year=bad"],
     "work-item-list": ["overdue=true", "state=acknowledged", "year=2026", "state=bad"],
+    "inspections:plans": ["year=2025", "year=bad"],
+    "inspections:export": ["year=2025"],
 }
 # URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
 ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {
@@ -195,6 +206,9 @@ ORG_PARAM = {
     "duties:project_add",
     "duties:decisions",
     "duties:decision_add",
+    "inspections:plans",
+    "inspections:plan_add",
+    "inspections:export",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out
@@ -444,6 +458,45 @@ def world(cast: Cast) -> Cast:
             project=project,
             actor=None,
         )
+    # A county inspection of every branch with a finding in each half, and a committee's
+    # own inspection of its branch; the branch reports with evidence.
+    county_plan = inspection_actions.create_plan(
+        cast.county,
+        target=cast.county,
+        title="县级督查",
+        year=today.year,
+        starts_on=dt.date(today.year, 1, 1),
+        ends_on=dt.date(today.year, 12, 31),
+        covering="branches",
+        actor=None,
+    )
+    committee_plan = inspection_actions.create_plan(
+        cast.committee_x,
+        target=cast.committee_x,
+        title="党委自查",
+        year=today.year,
+        starts_on=dt.date(today.year, 1, 1),
+        ends_on=dt.date(today.year, 12, 31),
+        covering="branches",
+        actor=None,
+    )
+    for plan in (county_plan, committee_plan):
+        for visit in plan.visits.select_related("organization"):
+            finding = inspection_actions.record_finding(
+                visit,
+                text=f"{visit.organization.name}问题",
+                check=plan.checks.first(),
+                found_on=dt.date(today.year, 1, 2),
+                actor=None,
+            )
+            inspection_actions.make_move(
+                finding.rectification,
+                "report",
+                actor=None,
+                on=dt.date(today.year, 1, 3),
+                text="已整改",
+                evidence=SimpleUploadedFile("r.png", b"\x89PNG\r\n", "image/png"),
+            )
     # Import batches uploaded by two secretaries.
     for user in (cast.secretary_a, cast.secretary_b):
         ImportBatch.objects.create(
