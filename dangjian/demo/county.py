@@ -225,6 +225,7 @@ class CountyBuilder:
         self.create_orglife(root)
         self.create_dues(root)
         self.create_duties()
+        self.create_inspections()
         return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count()}
 
     def create(self, plan: Plan, parent: Organization | None) -> Organization:
@@ -422,6 +423,13 @@ class CountyBuilder:
         from dangjian.demo.duties import DutiesBuilder
 
         DutiesBuilder(random.Random(f"{self.seed}-duties"), self.today).build()
+
+    def create_inspections(self) -> None:
+        """Inspections with findings and rectifications at every state
+        (dangjian.demo.inspections)."""
+        from dangjian.demo.inspections import InspectionsBuilder
+
+        InspectionsBuilder(random.Random(f"{self.seed}-inspections"), self.today).build()
 
     def create_users(self, root: Organization) -> None:
         """One account per role (usernames in DEMO_USERNAMES)."""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dangjian.core import alerts
 from dangjian.development import queries
@@ -22,7 +22,12 @@ def development_signals(organization: Any, today: dt.date) -> Iterator[alerts.Al
         yield alerts.Alert(
             code="development.overdue",
             rule="D",
-            text=_("%(count)d candidates with a step of the procedure overdue") % {"count": overdue},
+            text=ngettext(
+                "%(count)d candidate with a step of the procedure overdue",
+                "%(count)d candidates with a step of the procedure overdue",
+                overdue,
+            )
+            % {"count": overdue},
             url=f"{reverse('development:board')}?org={organization.pk}",
         )
     waived: dict[str, int] = {}
@@ -35,7 +40,11 @@ def development_signals(organization: Any, today: dt.date) -> Iterator[alerts.Al
         yield alerts.Alert(
             code=f"development.override.{rule}",
             rule=rule,
-            text=_("%(count)d steps recorded this year with %(rule)s waived by an override")
+            text=ngettext(
+                "%(count)d step recorded this year with %(rule)s waived by an override",
+                "%(count)d steps recorded this year with %(rule)s waived by an override",
+                count,
+            )
             % {"count": count, "rule": rule},
             url=reverse("development:overrides"),
         )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dangjian.core import alerts
 from dangjian.core.dates import add_months
@@ -27,7 +27,11 @@ def six_months_unpaid(organization: Any, today: dt.date) -> Iterator[alerts.Aler
         yield alerts.Alert(
             code="dues.six_months",
             rule="S1",
-            text=_("%(count)d members have not paid dues for %(months)d months in a row")
+            text=ngettext(
+                "%(count)d member has not paid dues for %(months)d months in a row",
+                "%(count)d members have not paid dues for %(months)d months in a row",
+                count,
+            )
             % {"count": count, "months": months},
             url=f"{reverse('dues:arrears')}?org={organization.pk}",
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dangjian.core import alerts
 from dangjian.duties.choices import ItemState, ListState
@@ -28,13 +28,21 @@ def work_items(organization: Any, today: dt.date) -> Iterator[alerts.Alert]:
         yield alerts.Alert(
             code="duties.overdue",
             rule="",
-            text=_("%(count)d work items past their deadline") % {"count": counts["overdue"]},
+            text=ngettext(
+                "%(count)d work item past its deadline", "%(count)d work items past their deadline", counts["overdue"]
+            )
+            % {"count": counts["overdue"]},
             url=url,
         )
     if counts["failed"]:
         yield alerts.Alert(
             code="duties.failed",
             rule="",
-            text=_("%(count)d work items found failed this year") % {"count": counts["failed"]},
+            text=ngettext(
+                "%(count)d work item found failed this year",
+                "%(count)d work items found failed this year",
+                counts["failed"],
+            )
+            % {"count": counts["failed"]},
             url=url,
         )

@@ -168,3 +168,20 @@ def test_duties_at_every_link(demo: Organization, db: Any) -> None:
     assert {"assigned", "acknowledged", "reported", "returned", "accepted", "pursued"} <= states
     assert Item.objects.filter(parent__isnull=False).count() == 2
     assert WorkList.objects.filter(state="draft", copied_from__isnull=False).exists()
+
+
+def test_inspections_with_findings_from_signals_and_rectifications_at_every_state(demo: Organization, db: Any) -> None:
+    from dangjian.inspections.models import Finding, Plan, Rectification
+
+    assert Plan.objects.count() == 2
+    states = set(Rectification.objects.values_list("state", flat=True))
+    assert states == {"open", "reported", "returned", "verified"}
+    linked = Finding.objects.exclude(signal="").filter(visit__organization__name="东关村党支部")
+    assert linked.count() == 2 and all(f.signal_text for f in linked)
+    # The demo secretary has something overdue to rectify, the inspector something to verify.
+    from dangjian.core.inbox import collect
+
+    secretary = User.objects.get(username="secretary_a")
+    inspector = User.objects.get(username="inspector")
+    assert "inspections.overdue" in {g.key for g in collect(secretary, TODAY)}
+    assert "inspections.to_verify" in {g.key for g in collect(inspector, TODAY)}
