@@ -14,7 +14,8 @@ from dangjian.dues.api.views import (
     PaymentViewSet,
     ReconciliationView,
 )
-from dangjian.duties.api.views import ItemViewSet, WorkListViewSet
+from dangjian.duties.api.views import DecisionViewSet, ItemViewSet, ProjectViewSet, WorkListViewSet
+from dangjian.inspections.api.views import PlanViewSet, RectificationViewSet, VisitViewSet
 from dangjian.members.api.views import MemberViewSet
 from dangjian.orglife.api.views import ComplianceView, EventViewSet
 from dangjian.orgs.api.views import OrganizationViewSet
@@ -30,6 +31,11 @@ router.register("dues-handovers", HandoverViewSet, basename="dues-handover")
 router.register("fund-entries", FundEntryViewSet, basename="fund-entry")
 router.register("work-lists", WorkListViewSet, basename="work-list")
 router.register("work-items", ItemViewSet, basename="work-item")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("decisions", DecisionViewSet, basename="decision")
+router.register("inspection-plans", PlanViewSet, basename="inspection-plan")
+router.register("inspections", VisitViewSet, basename="inspection")
+router.register("rectifications", RectificationViewSet, basename="rectification")
 
 urlpatterns = [
     path("", include("dangjian.core.urls")),

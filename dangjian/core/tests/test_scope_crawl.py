@@ -131,6 +131,19 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "inspections:rectification": Rectification,
     "inspections:move": Rectification,
     "inspections:evidence": RectificationEvent,
+    "project-detail": Project,
+    "project-milestones": Project,
+    "project-complete-milestone": Project,
+    "project-close": Project,
+    "decision-detail": Decision,
+    "inspection-plan-detail": InspectionPlan,
+    "inspection-plan-checks": InspectionPlan,
+    "inspection-plan-visits": InspectionPlan,
+    "inspection-detail": Visit,
+    "inspection-findings": Visit,
+    "inspection-record": Visit,
+    "rectification-detail": Rectification,
+    "rectification-move": Rectification,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {
@@ -176,6 +189,11 @@ LIST_QUERIES = {
     "work-item-list": ["overdue=true", "state=acknowledged", "year=2026", "state=bad"],
     "inspections:plans": ["year=2025", "year=bad"],
     "inspections:export": ["year=2025"],
+    "project-list": ["state=running", "state=bad"],
+    "decision-list": ["without_prior_discussion=true", "kind=large_sum", "year=2026", "year=bad"],
+    "inspection-plan-list": ["year=2026", "year=bad"],
+    "inspection-list": ["plan=1", "plan=bad"],
+    "rectification-list": ["overdue=true", "state=reported", "year=2026", "state=bad"],
 }
 # URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
 ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {

@@ -1,10 +1,12 @@
 """Serializers of the responsibility system's API: work lists, their items and each item's
-history, as the actions take and return them. Scores are strings with one decimal.
+history, party-building projects with their milestones, and the decisions register, as
+the actions take and return them. Scores are strings with one decimal, amounts with two.
 Organizations are ids with their names beside: the issuer of an item one can see is
 always above one's own organization or in one's subtree, so its name is not secret."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -17,10 +19,11 @@ from rest_framework import serializers
 from dangjian.accounts.roles import Action
 from dangjian.core.api import named_choices
 from dangjian.duties import rules
-from dangjian.duties.choices import ItemState, ListState, Measure, Move
+from dangjian.duties.choices import DecisionKind, ItemState, ListState, Measure, Move, ProjectGrade, ProjectState
 from dangjian.duties.forms import MOVE_FIELDS
-from dangjian.duties.models import Item, ItemEvent, WorkList
+from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.members.choices import PartyPost
+from dangjian.orglife.models import Event
 from dangjian.orgs.models import Organization
 
 # The moves someone makes on an item (assignment is publishing the list or adding the item).
@@ -32,6 +35,9 @@ MoveField = named_choices("Move", Move.choices)
 ItemMoveField = named_choices("ItemMove", MOVES)
 MeasureField = named_choices("Measure", Measure.choices, blank=True)
 PartyPostField = named_choices("PartyPost", PartyPost.choices)
+ProjectStateField = named_choices("ProjectState", ProjectState.choices)
+ProjectGradeField = named_choices("ProjectGrade", ProjectGrade.choices, blank=True)
+DecisionKindField = named_choices("DecisionKind", DecisionKind.choices)
 
 
 def _user(serializer: serializers.Serializer) -> Any:  # type: ignore[type-arg]
@@ -44,6 +50,13 @@ def _choose_from(serializer: serializers.Serializer, name: str, queryset: Any) -
     ids (400), as in the other APIs."""
     field: Any = serializer.fields[name]
     field.queryset = queryset
+
+
+def _file_url(serializer: serializers.Serializer, name: str, pk: int) -> str:  # type: ignore[type-arg]
+    """The address of the scoped page serving a stored file (evidence, a document)."""
+    url = reverse(name, args=[pk])
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
 
 
 def _missing(name: str) -> serializers.ValidationError:
@@ -235,3 +248,153 @@ class MoveResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     event = ItemEventSerializer()
     item = ItemSerializer()
+
+
+# --- party-building projects ---------------------------------------------------------
+
+
+class MilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A milestone of a project. POST to the project's ``milestones/`` adds one due
+    within the project; ``complete-milestone/`` records it done with what was done and
+    evidence (``evidence_url`` serves the file)."""
+
+    evidence_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "project", "title", "due_on", "done_on", "note", "evidence_url"]
+        read_only_fields = ["project", "done_on", "note"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_evidence_url(self, milestone: Milestone) -> str | None:
+        return _file_url(self, "duties:milestone_evidence", milestone.pk) if milestone.evidence else None
+
+
+class ProjectSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A party-building project. POST creates a running project of ``organization`` (in
+    the caller's subtree). ``spent`` is the sum of the funds ledger's expenditures from its
+    budget that count in the balance (recorded or approved); the closing evaluation
+    (``grade``, ``evaluation``) is given by the organization above through ``close/``."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    post = PartyPostField(choices=PartyPost.choices, required=False)
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), required=False)
+    spent = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    state = ProjectStateField(choices=ProjectState.choices, read_only=True)
+    grade = ProjectGradeField(choices=ProjectGrade.choices, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "title",
+            "goals",
+            "post",
+            "starts_on",
+            "ends_on",
+            "budget",
+            "spent",
+            "state",
+            "closed_on",
+            "grade",
+            "evaluation",
+        ]
+        read_only_fields = ["closed_on", "evaluation"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if user is not None:
+            _choose_from(self, "organization", Organization.objects.restrict(user))
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    """A project with its milestones, by due date."""
+
+    milestones = MilestoneSerializer(many=True, read_only=True)
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "milestones"]
+
+
+class CompleteMilestoneSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A milestone of the project done: on which day, what was done, and evidence as
+    multipart upload."""
+
+    milestone = serializers.PrimaryKeyRelatedField(queryset=Milestone.objects.none(), help_text="A milestone id.")
+    done_on = serializers.DateField(required=False, help_text="The day it was done (default: today).")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="What was done.")
+    evidence = serializers.FileField(required=False, help_text="PDF, image, Word or Excel file.")
+
+    def __init__(self, *args: Any, milestones: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if milestones is not None:
+            _choose_from(self, "milestone", milestones)
+
+
+class CloseProjectSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The closing evaluation of a running project, by the organization above its own
+    (its own for a top-level one)."""
+
+    closed_on = serializers.DateField(required=False, help_text="The day it closed (default: today).")
+    grade = ProjectGradeField(choices=ProjectGrade.choices)
+    evaluation = serializers.CharField(required=False, allow_blank=True, default="", help_text="The reasons.")
+
+
+# --- "three majors and one big" decisions --------------------------------------------
+
+
+class MajorDecisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A "three majors and one big" decision of the unit ``organization`` leads. POST
+    records it; ``prior_discussion`` is the held committee or general meeting of the same
+    organization, on or before the day, that discussed it first (an event id of
+    organizational life; leave it out if there was none). ``document`` as multipart
+    upload; ``document_url`` serves it back."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    kind = DecisionKindField(choices=DecisionKind.choices)
+    prior_discussion = serializers.PrimaryKeyRelatedField(
+        queryset=Event.objects.none(), required=False, allow_null=True
+    )
+    prior_discussion_held_on = serializers.DateField(source="prior_discussion.held_on", read_only=True, allow_null=True)
+    discussed_first = serializers.BooleanField(read_only=True, help_text="Discussed first by the party organization.")
+    document = serializers.FileField(write_only=True, required=False, help_text="PDF, image, Word or Excel file.")
+    document_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "kind",
+            "title",
+            "decided_on",
+            "meeting",
+            "prior_discussion",
+            "prior_discussion_held_on",
+            "discussed_first",
+            "participants",
+            "votes_for",
+            "votes_against",
+            "votes_abstained",
+            "document",
+            "document_url",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if user is not None:
+            _choose_from(self, "organization", Organization.objects.restrict(user))
+            # An event the caller does not see is an unknown id, like one that does not
+            # exist: the answer says nothing about it.
+            _choose_from(self, "prior_discussion", Event.objects.restrict(user))
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_document_url(self, decision: Decision) -> str | None:
+        return _file_url(self, "duties:decision_document", decision.pk) if decision.document else None

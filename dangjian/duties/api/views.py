@@ -1,15 +1,19 @@
 """The responsibility system's API: work lists (created, published, copied to another
-year) and their items (added, moved through the four links of responsibility). Scoped
-like the pages (one ``restrict`` per model; members see nothing; out of scope is 404);
-every write goes through ``duties.actions``, whose refusals answer 400 with the field and
-the reason. A move on the side the caller does not cover is 404, as on the pages."""
+year) and their items (added, moved through the four links of responsibility),
+party-building projects (created, milestones added and done, closed by the organization
+above) and the decisions register. Scoped like the pages (one ``restrict`` per model;
+members see nothing; out of scope is 404); every write goes through ``duties.actions``,
+whose refusals answer 400 with the field and the reason. A move on the side the caller
+does not cover is 404, as on the pages."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -23,18 +27,26 @@ from dangjian.accounts.roles import Action
 from dangjian.core.api import ID, YEAR, ScopedViewSet
 from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import can, get_in_scope
+from dangjian.dues.choices import COUNTED_STATES
+from dangjian.dues.models import FundEntry
 from dangjian.duties import actions, rules
 from dangjian.duties.api.serializers import (
+    CloseProjectSerializer,
+    CompleteMilestoneSerializer,
     CopySerializer,
     ItemDetailSerializer,
     ItemSerializer,
+    MajorDecisionSerializer,
+    MilestoneSerializer,
     MoveResultSerializer,
     MoveSerializer,
+    ProjectDetailSerializer,
+    ProjectSerializer,
     WorkListDetailSerializer,
     WorkListSerializer,
 )
-from dangjian.duties.choices import ItemState, ListState, Move
-from dangjian.duties.models import Item, ItemEvent, WorkList
+from dangjian.duties.choices import DecisionKind, ItemState, ListState, Move, ProjectState
+from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.orgs.filters import SubtreeFilter
 
 # --- filters ---------------------------------------------------------------------------
@@ -71,6 +83,32 @@ class ItemFilter(django_filters.FilterSet):
             return qs
         overdue = {"state__in": rules.OPEN, "deadline__lt": timezone.localdate()}
         return qs.filter(**overdue) if value else qs.exclude(**overdue)
+
+
+class ProjectFilter(django_filters.FilterSet):
+    organization = SubtreeFilter(
+        path_lookup="organization__path", label="Within the subtree of this organization id", **ID
+    )
+    state = django_filters.ChoiceFilter(choices=ProjectState.choices, label="State")
+
+    class Meta:
+        model = Project
+        fields = ["organization", "state"]
+
+
+class DecisionFilter(django_filters.FilterSet):
+    organization = SubtreeFilter(
+        path_lookup="organization__path", label="Within the subtree of this organization id", **ID
+    )
+    kind = django_filters.ChoiceFilter(choices=DecisionKind.choices, label="Kind")
+    without_prior_discussion = django_filters.BooleanFilter(
+        field_name="prior_discussion", lookup_expr="isnull", label="Taken without a prior discussion"
+    )
+    year = django_filters.NumberFilter(field_name="decided_on__year", label="Decided in the year", **YEAR)
+
+    class Meta:
+        model = Decision
+        fields = ["organization", "kind", "without_prior_discussion", "year"]
 
 
 # --- viewsets --------------------------------------------------------------------------
@@ -176,3 +214,103 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         event = actions.make_move(item, move, actor=request.user, **data)
         result = {"event": event, "item": self.get_queryset().get(pk=item.pk)}
         return Response(MoveResultSerializer(result, context=self.get_serializer_context()).data, status=201)
+
+
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, DutiesViewSet):
+    """Party-building projects of organizations in the caller's scope, latest first, with
+    what was spent from each budget; one project comes with its milestones. POST creates a
+    project of an organization of the caller's subtree; ``milestones/`` adds a milestone
+    and ``complete-milestone/`` records one done (JSON, or multipart with ``evidence``);
+    ``close/`` is the closing evaluation by the organization above."""
+
+    model = Project
+    filterset_class = ProjectFilter
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        return ProjectSerializer if self.action in ("list", "create") else ProjectDetailSerializer
+
+    def get_queryset(self) -> Any:
+        # A subquery, not a Sum over the join: joined with the milestones, each ledger
+        # entry would be counted once per milestone.
+        entries = FundEntry.objects.restrict(self.request.user).filter(project=OuterRef("pk"), state__in=COUNTED_STATES)
+        spent = entries.order_by().values("project").annotate(total=Sum("amount")).values("total")
+        queryset = (
+            super()
+            .get_queryset()
+            .select_related("organization")
+            .annotate(
+                spent=Coalesce(
+                    Subquery(spent), Value(Decimal(0)), output_field=DecimalField(max_digits=14, decimal_places=2)
+                )
+            )
+            .order_by("-starts_on", "id")
+        )
+        if self.action not in ("list", "create"):
+            milestones = Milestone.objects.order_by("due_on", "id")
+            queryset = queryset.prefetch_related(Prefetch("milestones", queryset=milestones))
+        return queryset
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        organization = data.pop("organization")
+        project = actions.create_project(organization, actor=self.request.user, **data)
+        serializer.instance = self.get_queryset().get(pk=project.pk)
+
+    @extend_schema(request=MilestoneSerializer, responses={201: MilestoneSerializer})
+    @action(detail=True, methods=["post"])
+    def milestones(self, request: Request, pk: str | None = None) -> Response:
+        """Add a milestone due within the project (by its organization, while it runs)."""
+        project = get_in_scope(request.user, Project, Action.CHANGE, pk=pk_or_404(pk))
+        body = MilestoneSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        milestone = actions.add_milestone(project, actor=request.user, **body.validated_data)
+        return Response(MilestoneSerializer(milestone, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(request=CompleteMilestoneSerializer, responses=MilestoneSerializer)
+    @action(detail=True, methods=["post"], url_path="complete-milestone")
+    def complete_milestone(self, request: Request, pk: str | None = None) -> Response:
+        """Record a milestone of the project done: the day, what was done, the evidence."""
+        project = get_in_scope(request.user, Project, Action.CHANGE, pk=pk_or_404(pk))
+        milestones = Milestone.objects.restrict(request.user, Action.CHANGE).filter(project=project)
+        body = CompleteMilestoneSerializer(
+            data=request.data, milestones=milestones, context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        milestone = data.pop("milestone")
+        data["done_on"] = data.get("done_on") or timezone.localdate()
+        milestone = actions.complete_milestone(milestone, actor=request.user, **data)
+        return Response(MilestoneSerializer(milestone, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=CloseProjectSerializer, responses=ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """Close a running project with the grade and the evaluation: by the organization
+        above the project's (its own for a top-level one)."""
+        project = get_in_scope(request.user, Project, Action.CHANGE, pk=pk_or_404(pk))
+        body = CloseProjectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data["closed_on"] = data.get("closed_on") or timezone.localdate()
+        actions.close_project(project, actor=request.user, **data)
+        detail = self.get_queryset().get(pk=project.pk)
+        return Response(ProjectDetailSerializer(detail, context=self.get_serializer_context()).data)
+
+
+class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, DutiesViewSet):
+    """The "three majors and one big" decisions register of the caller's scope, latest
+    first. POST records a decision of an organization of the caller's subtree, with the
+    meeting of its party organization that discussed it first (JSON, or multipart with a
+    ``document``)."""
+
+    model = Decision
+    serializer_class = MajorDecisionSerializer
+    filterset_class = DecisionFilter
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("organization", "prior_discussion").order_by("-decided_on", "-id")
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        organization = data.pop("organization")
+        serializer.instance = actions.record_decision(organization, actor=self.request.user, **data)
