@@ -50,6 +50,13 @@ class ScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         action = ACTION_OF.get(self.action or "", Action.VIEW)
         return self.model.objects.restrict(self.request.user, action)  # type: ignore[attr-defined]
 
+    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        """A method an object's URL does not take (GET on ``publish/``) answers 405 only
+        for an object in scope; 404 otherwise, like every other URL of an object."""
+        if "pk" in kwargs:
+            self.get_object()
+        return super().http_method_not_allowed(request, *args, **kwargs)  # type: ignore[no-any-return]
+
 
 def _django_errors(exc: DjangoValidationError, field_map: dict[str, str]) -> Any:
     if hasattr(exc, "error_dict"):

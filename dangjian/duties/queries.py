@@ -1,16 +1,19 @@
 """Read models of the responsibility system: completion of the items assigned in a
-subtree, per child subtree, in one grouped query."""
+subtree, per child subtree, in one grouped query; what projects spent."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Substr
 
+from dangjian.dues.choices import COUNTED_STATES
+from dangjian.dues.models import FundEntry
 from dangjian.duties.choices import ItemState, ListState
-from dangjian.duties.models import Item
+from dangjian.duties.models import Item, Project
 from dangjian.duties.rules import OPEN
 from dangjian.orgs.models import Organization
 
@@ -43,3 +46,13 @@ def completion_by_child(items: QuerySet[Item], root: Organization, year: int, to
         row["rate"] = row["accepted"] / row["total"] if row["total"] else None
         out.append(row)
     return out
+
+
+def with_spending(projects: QuerySet[Project], user: Any) -> QuerySet[Project]:
+    """Annotate ``spent``: the counted expenditures of the funds ledger linked to each
+    project that ``user`` may see. A subquery, not a Sum over a join: joined with the
+    milestones, each ledger entry would be counted once per milestone."""
+    entries = FundEntry.objects.restrict(user).filter(project=OuterRef("pk"), state__in=COUNTED_STATES)
+    total = entries.order_by().values("project").annotate(total=Sum("amount")).values("total")
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return projects.annotate(spent=Coalesce(Subquery(total), Value(Decimal(0)), output_field=money))

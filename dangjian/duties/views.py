@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,6 @@ from dangjian.core.ids import pk_or_404
 from dangjian.core.inbox import own_q
 from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import ActionFormView, apply_errors, file_response, year_from
-from dangjian.dues.choices import COUNTED_STATES
 from dangjian.dues.models import FundEntry
 from dangjian.duties import actions, queries, reports, rules
 from dangjian.duties.choices import ItemState, ListState, Move, ProjectState
@@ -297,11 +296,14 @@ class ProjectsView(LoginRequiredMixin, TemplateView):
         projects = Project.objects.restrict(user).select_related("organization")
         if root is not None:
             projects = projects.filter(organization__path__startswith=root.path)
-        projects = projects.annotate(
-            spent=Sum("fund_entries__amount", filter=Q(fund_entries__state__in=COUNTED_STATES)),
-            milestones_total=Count("milestones", distinct=True),
-            milestones_done=Count("milestones", filter=Q(milestones__done_on__isnull=False), distinct=True),
-        ).order_by("-starts_on", "pk")
+        projects = (
+            queries.with_spending(projects, user)
+            .annotate(
+                milestones_total=Count("milestones", distinct=True),
+                milestones_done=Count("milestones", filter=Q(milestones__done_on__isnull=False), distinct=True),
+            )
+            .order_by("-starts_on", "pk")
+        )
         context.update(
             title=gettext_lazy("Party-building projects"),
             root=root,

@@ -126,17 +126,7 @@ class FundEntryFilter(django_filters.FilterSet):
 # --- viewsets --------------------------------------------------------------------------
 
 
-class DuesViewSet(ScopedViewSet):
-    """A method an object's URL does not take (GET on ``confirm/``) answers 405 only for
-    an object in scope; 404 otherwise, like every other URL of an object."""
-
-    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Response:
-        if "pk" in kwargs:
-            self.get_object()
-        return super().http_method_not_allowed(request, *args, **kwargs)  # type: ignore[no-any-return]
-
-
-class DuesStandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, DuesViewSet):
+class DuesStandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """Members' dues standards in the caller's scope (a member: their own), oldest first.
     POST sets a member's standard from a month on, through the rules (F1-F7, F9)."""
 
@@ -153,7 +143,7 @@ class DuesStandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         serializer.instance = actions.set_standard(member, actor=self.request.user, **data)
 
 
-class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DuesViewSet):
+class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Dues payments in the caller's scope (a member: their own): those collected by an
     organization of the scope, and those of its members."""
 
@@ -188,7 +178,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DuesViewS
 
 
 class HandoverViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, DuesViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, ScopedViewSet
 ):
     """Dues handed over up the tree, seen by the sending and the receiving side. POST:
     ``from_organization`` hands dues it holds to the organization directly above it;
@@ -228,7 +218,7 @@ class HandoverViewSet(
         return Response(self.get_serializer(handover).data)
 
 
-class FundEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, DuesViewSet):
+class FundEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """Party-building funds ledger entries in the caller's scope, latest first. POST
     records income or an expenditure (JSON, or multipart with a ``voucher``); ``decide/``
     approves or rejects an expenditure awaiting approval (the higher organization, not

@@ -8,12 +8,10 @@ does not cover is 404, as on the pages."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -27,9 +25,7 @@ from dangjian.accounts.roles import Action
 from dangjian.core.api import ID, YEAR, ScopedViewSet
 from dangjian.core.ids import pk_or_404
 from dangjian.core.scoping import can, get_in_scope
-from dangjian.dues.choices import COUNTED_STATES
-from dangjian.dues.models import FundEntry
-from dangjian.duties import actions, rules
+from dangjian.duties import actions, queries, rules
 from dangjian.duties.api.serializers import (
     CloseProjectSerializer,
     CompleteMilestoneSerializer,
@@ -114,17 +110,7 @@ class DecisionFilter(django_filters.FilterSet):
 # --- viewsets --------------------------------------------------------------------------
 
 
-class DutiesViewSet(ScopedViewSet):
-    """A method an object's URL does not take (GET on ``publish/``) answers 405 only for
-    an object in scope; 404 otherwise, like every other URL of an object."""
-
-    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Response:
-        if "pk" in kwargs:
-            self.get_object()
-        return super().http_method_not_allowed(request, *args, **kwargs)  # type: ignore[no-any-return]
-
-
-class WorkListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, DutiesViewSet):
+class WorkListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """Work lists issued in the caller's scope, latest year first; one list comes with
     the items of it the caller sees. POST creates a draft for an organization of the
     caller's subtree; ``publish/`` assigns its items from today; ``copy/`` makes a new
@@ -176,7 +162,7 @@ class WorkListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return Response(self._detail(copy), status=201)
 
 
-class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, DutiesViewSet):
+class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """Work items issued by or assigned to organizations of the caller's scope, by
     deadline; one item comes with its history. POST adds an item to a list (or a
     sub-item to an item one owns); ``move/`` makes a move of the four links of
@@ -216,7 +202,7 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return Response(MoveResultSerializer(result, context=self.get_serializer_context()).data, status=201)
 
 
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, DutiesViewSet):
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """Party-building projects of organizations in the caller's scope, latest first, with
     what was spent from each budget; one project comes with its milestones. POST creates a
     project of an organization of the caller's subtree; ``milestones/`` adds a milestone
@@ -230,21 +216,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         return ProjectSerializer if self.action in ("list", "create") else ProjectDetailSerializer
 
     def get_queryset(self) -> Any:
-        # A subquery, not a Sum over the join: joined with the milestones, each ledger
-        # entry would be counted once per milestone.
-        entries = FundEntry.objects.restrict(self.request.user).filter(project=OuterRef("pk"), state__in=COUNTED_STATES)
-        spent = entries.order_by().values("project").annotate(total=Sum("amount")).values("total")
-        queryset = (
-            super()
-            .get_queryset()
-            .select_related("organization")
-            .annotate(
-                spent=Coalesce(
-                    Subquery(spent), Value(Decimal(0)), output_field=DecimalField(max_digits=14, decimal_places=2)
-                )
-            )
-            .order_by("-starts_on", "id")
-        )
+        queryset = queries.with_spending(
+            super().get_queryset().select_related("organization"), self.request.user
+        ).order_by("-starts_on", "id")
         if self.action not in ("list", "create"):
             milestones = Milestone.objects.order_by("due_on", "id")
             queryset = queryset.prefetch_related(Prefetch("milestones", queryset=milestones))
@@ -297,7 +271,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         return Response(ProjectDetailSerializer(detail, context=self.get_serializer_context()).data)
 
 
-class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, DutiesViewSet):
+class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """The "three majors and one big" decisions register of the caller's scope, latest
     first. POST records a decision of an organization of the caller's subtree, with the
     meeting of its party organization that discussed it first (JSON, or multipart with a

@@ -147,3 +147,27 @@ def test_project_pages(cast: Cast) -> None:
         },
     )
     assert new.status_code == 302 and Project.objects.filter(title="新项目", organization=cast.branch_a).exists()
+
+
+def test_projects_list_counts_each_expenditure_once(cast: Cast) -> None:
+    """Spending is summed apart from the milestones: joined with two milestones, an
+    expenditure of 800 was once shown as 1600."""
+    p = project(cast)
+    for month in (3, 6):
+        actions.add_milestone(p, title=f"节点{month}", due_on=M(2026, month, 30), actor=cast.secretary_a)
+    dues.record_income(
+        cast.branch_a, source="budget", amount=Decimal("3000"), on=M(2026, 1, 5), description="经费", actor=None
+    )
+    dues.record_expenditure(
+        cast.branch_a,
+        category="activities",
+        amount=Decimal("800"),
+        on=M(2026, 4, 1),
+        description="服务队物资",
+        approver="书记",
+        project=p,
+        actor=cast.secretary_a,
+    )
+    page = login(cast.secretary_a).get(reverse("duties:projects") + f"?org={cast.branch_a.pk}")
+    row = next(row for row in page.context["projects"] if row.pk == p.pk)
+    assert (row.spent, row.milestones_total) == (Decimal("800.00"), 2)

@@ -90,17 +90,7 @@ class RectificationFilter(django_filters.FilterSet):
 # --- viewsets --------------------------------------------------------------------------
 
 
-class InspectionsViewSet(ScopedViewSet):
-    """A method an object's URL does not take (GET on ``record/``) answers 405 only for
-    an object in scope; 404 otherwise, like every other URL of an object."""
-
-    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Response:
-        if "pk" in kwargs:
-            self.get_object()
-        return super().http_method_not_allowed(request, *args, **kwargs)  # type: ignore[no-any-return]
-
-
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, InspectionsViewSet):
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """Inspection plans of organizations in the caller's scope, latest first; one plan
     comes with its checklist and the organizations it inspects. POST plans an inspection
     for an organization of the caller's subtree; ``checks/`` adds a checklist item;
@@ -150,7 +140,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return Response(InspectionSerializer(visit).data, status=201)
 
 
-class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InspectionsViewSet):
+class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The inspections of organizations, seen by the inspecting organization and the
     inspected one, latest plan first; one comes with its findings and the automatic
     signals about the organization today. ``findings/`` records a finding with the
@@ -204,7 +194,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Inspections
         return Response(InspectionSerializer(self.get_queryset().get(pk=visit.pk)).data)
 
 
-class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, InspectionsViewSet):
+class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Rectifications required of organizations in the caller's scope or by its
     inspections, by deadline; one comes with its history. ``move/`` makes a move the
     state machine allows for the caller's side (JSON, or multipart with ``evidence``)."""
