@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "dangjian.dues",
     "dangjian.duties",
     "dangjian.inspections",
+    "dangjian.assessment",
+    "dangjian.evaluation",
     "dangjian.demo",
 ]
 

@@ -47,6 +47,8 @@ urlpatterns = [
     path("dues/", include("dangjian.dues.urls")),
     path("duties/", include("dangjian.duties.urls")),
     path("inspections/", include("dangjian.inspections.urls")),
+    path("assessment/", include("dangjian.assessment.urls")),
+    path("evaluation/", include("dangjian.evaluation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/compliance/", ComplianceView.as_view(), name="api-compliance"),

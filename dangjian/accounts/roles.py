@@ -55,6 +55,8 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "dues": _ALL,
         "duties": _ALL,
         "inspections": _ALL,
+        "assessment": _ALL,
+        "evaluation": _ALL,
     },
     Role.ORG_ADMIN: {
         "orgs": _ALL,
@@ -66,6 +68,8 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "dues": _ALL,
         "duties": _ALL,
         "inspections": _ALL,
+        "assessment": _ALL,
+        "evaluation": _ALL,
     },
     Role.BRANCH_SECRETARY: {
         # A secretary keeps their own organization's committee, terms and party groups
@@ -84,6 +88,11 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "duties": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
         # Inspects its own subtree, reports the rectifications of its organization.
         "inspections": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
+        # Sees its organization's draft scores and results, appeals; scores where it is an
+        # assessor of its own subtree.
+        "assessment": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
+        # Runs the branch's democratic evaluation of members and the follow-up (L8, V1-V3).
+        "evaluation": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
     },
     # A member sees the events of their own organization and their own attendance.
     Role.MEMBER: {
@@ -91,6 +100,8 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "members": frozenset({Action.VIEW}),
         "orglife": frozenset({Action.VIEW}),
         "dues": frozenset({Action.VIEW}),  # their own standard and payments
+        # Their own evaluation; they hand in their self-evaluation.
+        "evaluation": frozenset({Action.VIEW, Action.ADD}),
     },
     # Instructors guide development in "two new" units; inspectors check it.
     Role.INSTRUCTOR: {"orgs": _READ, "members": _READ, "orglife": _READ, "development": _READ},
@@ -104,6 +115,9 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         "duties": _READ,
         # Plans inspections, records findings and verifies rectifications.
         "inspections": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
+        # Scores the manual indicators of assessment rounds as an assessor.
+        "assessment": frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT}),
+        "evaluation": _READ,
     },
 }
 
