@@ -116,7 +116,7 @@ GRANTS: dict[str, dict[str, frozenset[Action]]] = {
         # Plans inspections, records findings and verifies rectifications.
         "inspections": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
         # Scores the manual indicators of assessment rounds as an assessor.
-        "assessment": frozenset({Action.VIEW, Action.CHANGE, Action.EXPORT}),
+        "assessment": frozenset({Action.VIEW, Action.ADD, Action.CHANGE, Action.EXPORT}),
         "evaluation": _READ,
     },
 }

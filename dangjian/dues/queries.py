@@ -418,3 +418,16 @@ def fund_statement(organization: Organization, year: int) -> Statement:
     )
     statement.closing = opening + statement.total_income - statement.total_spending
     return statement
+
+
+def collection_by_organization(members: QuerySet[Member], month: dt.date) -> dict[str, tuple[int, int]]:
+    """Organization path → (members who owed ``month``, those who paid), for every
+    organization of ``members`` with someone owing. One query grouped by organization."""
+    month = month.replace(day=1)
+    rows = (
+        _owing(members, month)
+        .annotate(paid_row=_paid_row(month))
+        .values("organization__path")
+        .annotate(due=Count("pk"), paid=Count("paid_row__member"))
+    )
+    return {row["organization__path"]: (row["due"], row["paid"]) for row in rows}
