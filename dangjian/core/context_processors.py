@@ -34,6 +34,8 @@ def _nav(user: Any) -> list[tuple[str, Any, str]]:
         items.append((reverse("duties:lists"), _("Duties"), "list-task"))
     if allows(user.role, "inspections", Action.VIEW):
         items.append((reverse("inspections:plans"), _("Inspections"), "search"))
+    if allows(user.role, "assessment", Action.VIEW):
+        items.append((reverse("assessment:schemes"), _("Assessment"), "bar-chart-line"))
     return items
 
 
