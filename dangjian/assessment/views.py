@@ -375,7 +375,8 @@ class ScoreSheetView(LoginRequiredMixin, TemplateView):
             self.round = get_in_scope(request.user, Round, Action.CHANGE, pk=kwargs["pk"])
             if not _assessing(request.user, self.round.scheme):
                 raise PermissionDenied
-            self.indicator = get_in_scope(request.user, Indicator, Action.VIEW, pk=kwargs["indicator"])
+            chosen = pk_or_404(request.GET.get("indicator", ""))
+            self.indicator = get_in_scope(request.user, Indicator, Action.VIEW, pk=chosen)
             if self.indicator.dimension.scheme_id != self.round.scheme_id or self.indicator.method != Method.MANUAL:
                 raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -410,7 +411,7 @@ class ScoreSheetView(LoginRequiredMixin, TemplateView):
         )
         return context
 
-    def post(self, request: HttpRequest, pk: int, indicator: int) -> HttpResponse:
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request.user
         orgs = list(Organization.objects.filter(pk__in=self.round.scheme.assessed.values("organization")))
         typed: dict[Any, Any] = {}

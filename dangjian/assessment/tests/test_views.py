@@ -73,7 +73,8 @@ def test_the_whole_round_through_the_pages(cast: Cast) -> None:
     round_ = Round.objects.get(scheme=scheme)
     assert county.get(round_.get_absolute_url()).status_code == 200
     manual = list(Indicator.objects.filter(dimension__scheme=scheme, method=Method.MANUAL).order_by("position"))
-    sheet_url = reverse("assessment:score", args=[round_.pk, manual[0].pk])
+    sheet_url = reverse("assessment:score", args=[round_.pk]) + f"?indicator={manual[0].pk}"
+    assert county.get(reverse("assessment:score", args=[round_.pk])).status_code == 404
     assert county.get(sheet_url).status_code == 200
     # One bad row: nothing is saved, what was typed comes back.
     bad = county.post(sheet_url, {f"value-{cast.committee_x.pk}": "20", f"value-{cast.committee_y.pk}": "99"})

@@ -21,6 +21,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dangjian.accounts.models import User
+from dangjian.assessment import actions as assessment_actions
+from dangjian.assessment.models import Appeal, Assessed, Indicator, Scheme, Score
+from dangjian.assessment.models import Round as AssessmentRound
 from dangjian.core.imports import REGISTRY as IMPORTERS
 from dangjian.core.models import ImportBatch
 from dangjian.core.testing import Cast, make_member
@@ -47,6 +50,13 @@ from dangjian.orgs.models import Organization, PartyGroup, Unit
 
 # URL name -> model of its ``pk``. Every URL with a ``pk`` must be listed here.
 PK_MODELS: dict[str, type[models.Model]] = {
+    "assessment:scheme": Scheme,
+    "assessment:round": AssessmentRound,
+    "assessment:score": AssessmentRound,
+    "assessment:export": AssessmentRound,
+    "assessment:notice": AssessmentRound,
+    "assessment:sheet": Assessed,
+    "assessment:evidence": Score,
     "core:import_detail": ImportBatch,
     "core:import_commit": ImportBatch,
     "core:import_errors": ImportBatch,
@@ -154,6 +164,8 @@ PK_EXTRA = {
 }
 # URLs that take no object: the query strings tried on each (besides none).
 LIST_QUERIES = {
+    "assessment:schemes": ["year=2025", "year=bad"],
+    "assessment:consequences": ["state=open", "state=done"],
     "members:list": ["_export=csv", "status=former", "q=zs"],
     "orgs:list": ["_export=csv", "warning=undersized"],
     "core:audit": ["_export=csv"],
@@ -205,6 +217,9 @@ ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {
 }
 # URLs that take an organization in ``?org=``: out of scope answers 404.
 ORG_PARAM = {
+    "assessment:schemes",
+    "assessment:scheme_add",
+    "assessment:consequences",
     "orglife:compliance",
     "orglife:compliance-xlsx",
     "orglife:calendar",
@@ -515,6 +530,30 @@ def world(cast: Cast) -> Cast:
                 text="已整改",
                 evidence=SimpleUploadedFile("r.png", b"\x89PNG\r\n", "image/png"),
             )
+    # The county assesses its two committees (a published year-end round with a consequence,
+    # evidence on a score); committee X assesses its branch.
+    scheme = assessment_actions.create_scheme(cast.county, year=today.year, title="县考核", actor=None)
+    assessment_actions.add_assessed(scheme, [cast.committee_x, cast.committee_y], actor=None)
+    scheme.consequence_rules.update(min_group=2)
+    year_end = assessment_actions.open_round(
+        scheme, kind="year_end", starts_on=dt.date(today.year, 1, 1), ends_on=dt.date(today.year, 12, 31), actor=None
+    )
+    for indicator in Indicator.objects.filter(dimension__scheme=scheme, method="manual"):
+        for org in (cast.committee_x, cast.committee_y):
+            Score.objects.create(
+                round=year_end,
+                organization=org,
+                indicator=indicator,
+                assessor=cast.county_admin,
+                value=1,
+                evidence=SimpleUploadedFile("s.pdf", b"%PDF-1.4", "application/pdf"),
+            )
+    assessment_actions.open_review(year_end, appeal_until=today, actor=None)
+    assessment_actions.file_appeal(year_end, organization=cast.committee_x, text="申诉", actor=None)
+    Appeal.objects.update(state="dismissed", response="驳回")
+    assessment_actions.publish(year_end, actor=None)
+    own = assessment_actions.create_scheme(cast.committee_x, year=today.year, title="党委考核", actor=None)
+    assessment_actions.add_assessed(own, [cast.branch_a], actor=None)
     # Import batches uploaded by two secretaries.
     for user in (cast.secretary_a, cast.secretary_b):
         ImportBatch.objects.create(
