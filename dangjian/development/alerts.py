@@ -46,5 +46,6 @@ def development_signals(organization: Any, today: dt.date) -> Iterator[alerts.Al
                 count,
             )
             % {"count": count, "rule": rule},
-            url=reverse("development:overrides"),
+            # The steps behind the count: this organization's, recorded this year.
+            url=f"{reverse('development:overrides')}?within={organization.pk}&date_from={today.year}-01-01",
         )

@@ -185,6 +185,12 @@ def record_finding(
         raise ValidationError({"check": _("Choose an item of this plan's checklist.")})
     if found_on > timezone.localdate():
         raise ValidationError({"found_on": _("The date is in the future.")})
+    # Found during the inspection, as the inspection itself is dated (``record_visit``):
+    # a finding dated earlier would give a rectification already overdue when recorded.
+    if found_on < visit.plan.starts_on:
+        raise ValidationError(
+            {"found_on": _("The inspection starts on %(day)s.") % {"day": visit.plan.starts_on.isoformat()}}
+        )
     finding = _new(
         actor,
         Finding(

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.forms import StyledForm
@@ -57,7 +58,9 @@ class VisitAddForm(StyledForm):
 
 class VisitForm(StyledForm):
     inspected_on = forms.DateField(label=_("Inspected on"), initial=timezone.localdate)
-    summary = forms.CharField(label=_("Conclusion"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=pgettext_lazy("inspection", "Conclusion"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class FindingForm(StyledForm):

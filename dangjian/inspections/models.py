@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.models import ScopedModel
@@ -94,7 +95,8 @@ class Visit(ScopedModel):
         "orgs.Organization", verbose_name=_("inspected organization"), on_delete=models.PROTECT, related_name="+"
     )
     inspected_on = models.DateField(_("inspected on"), null=True, blank=True)
-    summary = models.TextField(_("conclusion"), blank=True)
+    # Not the political review's conclusion (审查结论) of development: the inspection's own word.
+    summary = models.TextField(pgettext_lazy("inspection", "conclusion"), blank=True)
 
     class Meta:
         verbose_name = _("inspection")

@@ -26,8 +26,11 @@ def tallies(today: dt.date) -> dict[str, Any]:
 
 
 def with_rate(row: dict[str, Any]) -> dict[str, Any]:
-    """``rate``: the closure rate, verified / all rectifications (None without any)."""
+    """``rate``: the closure rate, verified / all rectifications (None without any);
+    ``percent``: the same in whole percent, rounded down, so that 100% means every
+    rectification was verified closed (199 of 200 is 99%, not a rounded 100%)."""
     row["rate"] = row["verified"] / row["total"] if row["total"] else None
+    row["percent"] = row["verified"] * 100 // row["total"] if row["total"] else None
     return row
 
 

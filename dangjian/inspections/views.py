@@ -66,6 +66,18 @@ class PlansView(LoginRequiredMixin, TemplateView):
             .values("finding__visit__plan")
             .annotate(**queries.tallies(today))
         }
+        # Inspections of the user's organizations by organizations above (whose plans the
+        # user does not see): the only way to their pages when nothing is to rectify.
+        inspected = (
+            Visit.objects.restrict(user)
+            .filter(plan__year=year)
+            .exclude(plan__in=Plan.objects.restrict(user))
+            .select_related("plan__organization", "organization")
+            .annotate(findings_count=Count("findings"))
+            .order_by("-plan__starts_on", "plan_id", "organization__path")
+        )
+        if root is not None:
+            inspected = inspected.filter(organization__path__startswith=root.path)
         assigned = (
             rectifications.filter(own_q(user, "owner"), finding__visit__plan__year=year)
             .select_related("owner", "finding__visit__plan")
@@ -78,6 +90,7 @@ class PlansView(LoginRequiredMixin, TemplateView):
             plans=[(p, per_plan.get(p.pk)) for p in plans[:200]],
             by_org=queries.closure_by_child(rectifications, root, year, today) if root is not None else [],
             assigned=assigned,
+            inspected=inspected[:200],
             today=today,
             can_add=root is not None and covers_path(user, root.path) and can(user, Plan, Action.ADD),
         )
@@ -145,6 +158,7 @@ class PlanView(LoginRequiredMixin, TemplateView):
             totals=totals,
             can_edit=editable,
             check_form=forms.get("check") or CheckForm(),
+            change_form=forms.get("change"),
             visit_form=forms.get("visit") or VisitAddForm(organizations=self._candidates(plan)),
             failed_check=kwargs.get("failed_check"),
             history=audit.entries_about(user, {Plan: [plan.pk]}),
@@ -178,8 +192,10 @@ class PlanView(LoginRequiredMixin, TemplateView):
                 messages.success(request, _("Checklist item removed."))
             return HttpResponseRedirect(plan.get_absolute_url())
         form: Any
-        if what in ("add", "change"):
+        if what == "add":
             form = CheckForm(request.POST)
+        elif what == "change":
+            form = CheckForm(request.POST, auto_id="id_change_%s")
         elif what == "visit":
             form = VisitAddForm(request.POST, organizations=self._candidates(plan))
         else:
@@ -197,7 +213,8 @@ class PlanView(LoginRequiredMixin, TemplateView):
             else:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(plan.get_absolute_url())
-        key = "visit" if what == "visit" else "check"
+        # A failed edit is re-shown in its own item's form, not in the form adding one.
+        key = {"visit": "visit", "change": "change"}.get(what, "check")
         context = self.get_context_data(pk=pk, forms={key: form}, failed_check=check)
         return self.render_to_response(context, status=400)
 
@@ -230,12 +247,11 @@ class VisitView(LoginRequiredMixin, TemplateView):
             code = self.request.GET.get("signal", "")
             chosen = next((s for s in signals if s.code == code), None)
             if chosen is not None:
-                initial.update(
-                    signal=chosen.code,
-                    signal_text=str(chosen.text),
-                    text=str(chosen.text),
-                    check=plan.checks.filter(rule=chosen.rule).first(),
-                )
+                initial.update(signal=chosen.code, signal_text=str(chosen.text), text=str(chosen.text))
+                # The checklist item of the signal's rule; a signal without a rule (work
+                # items) is not about the items added without one.
+                if chosen.rule:
+                    initial["check"] = plan.checks.filter(rule=chosen.rule).first()
             finding_form = FindingForm(initial=initial, **self._finding_kwargs(visit))
         context.update(
             title=f"{visit.organization.name} · {plan.title}",

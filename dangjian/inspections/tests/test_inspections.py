@@ -242,7 +242,7 @@ def test_local_default_period_is_configurable(cast: Cast) -> None:
 def test_verified_closure_with_return_and_closure_rates(cast: Cast) -> None:
     p = plan(cast)
     a = actions.record_finding(
-        visit_of(p, cast.branch_a), text="A", found_on=M(2026, 10, 1), deadline=M(2026, 10, 31), actor=cast.inspector
+        visit_of(p, cast.branch_a), text="A", found_on=M(2026, 11, 1), deadline=M(2026, 11, 10), actor=cast.inspector
     ).rectification
     b = actions.record_finding(
         visit_of(p, cast.branch_b), text="B", found_on=M(2026, 11, 2), actor=cast.inspector
@@ -277,7 +277,7 @@ def test_verified_closure_with_return_and_closure_rates(cast: Cast) -> None:
 def test_inbox_shows_overdue_to_the_owner_and_reported_to_the_inspector(cast: Cast) -> None:
     p = plan(cast)
     r = actions.record_finding(
-        visit_of(p, cast.branch_a), text="A", found_on=M(2026, 10, 1), deadline=M(2026, 10, 31), actor=cast.inspector
+        visit_of(p, cast.branch_a), text="A", found_on=M(2026, 11, 1), deadline=M(2026, 11, 10), actor=cast.inspector
     ).rectification
     keys = {g.key for g in collect(cast.secretary_a, TODAY)}
     assert "inspections.overdue" in keys
