@@ -421,8 +421,13 @@ def record_score(
     if not 0 <= value <= indicator.max_score:
         raise ValidationError({"value": _("Score between 0 and %(max)s.") % {"max": indicator.max_score}})
     score = Score.objects.filter(round=round_, organization=organization, indicator=indicator, assessor=actor).first()
-    if indicator.evidence_required and not evidence and not (score and score.evidence):
-        raise ValidationError({"evidence": _("This indicator is scored with evidence: attach it.")})
+    if indicator.evidence_required and not evidence:
+        # Once per organization: another assessor's evidence serves everyone.
+        attached = Score.objects.filter(round=round_, organization=organization, indicator=indicator).exclude(
+            evidence=""
+        )
+        if not attached.exists():
+            raise ValidationError({"evidence": _("This indicator is scored with evidence: attach it.")})
     if score is None:
         score = Score(
             round=round_, organization=organization, indicator=indicator, assessor=actor, value=value, note=note

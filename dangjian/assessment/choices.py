@@ -49,7 +49,7 @@ class RoundState(models.TextChoices):
 
 
 class AppealState(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("appeal", "Pending")
     UPHELD = "upheld", _("Upheld: scores corrected")
     DISMISSED = "dismissed", _("Dismissed")
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.assessment import sources
 from dangjian.assessment.choices import Category, Combine, Grading, Method, RoundKind
@@ -121,7 +122,7 @@ class AppealForm(StyledForm):
 
 class DecideForm(StyledForm):
     upheld = forms.TypedChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("appeal", "Decision"),
         choices=[("1", _("Uphold: the scores will be corrected")), ("0", _("Dismiss"))],
         coerce=lambda v: v == "1",
     )

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dangjian.assessment import engine
 from dangjian.assessment.choices import RoundState
@@ -69,7 +70,7 @@ def results_xlsx(round_: Round, today: dt.date) -> bytes:
         [f"{round_.scheme.organization.name} · {round_.starts_on:%Y-%m-%d} – {round_.ends_on:%Y-%m-%d} · {state}"]
     )
     header: list[Any] = [
-        _("Place"),
+        pgettext("ranking", "Place"),
         _("Organization"),
         _("Party building"),
         _("Business"),

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView
 
 from dangjian.accounts.roles import Action, Role
@@ -517,7 +517,7 @@ class SheetView(LoginRequiredMixin, TemplateView):
                 "totals": [float(t) for _y, t, *_rest in trend],
                 "places": [p for _y, _t, p, _n in trend],
                 "total_label": str(gettext_lazy("Total")),
-                "place_label": str(gettext_lazy("Place")),
+                "place_label": str(pgettext_lazy("ranking", "Place")),
             },
             consequences=Consequence.objects.restrict(user)
             .filter(organization=org, round__scheme__organization=scheme.organization)

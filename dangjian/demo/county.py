@@ -226,6 +226,7 @@ class CountyBuilder:
         self.create_dues(root)
         self.create_duties()
         self.create_inspections()
+        self.create_assessment()
         return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count()}
 
     def create(self, plan: Plan, parent: Organization | None) -> Organization:
@@ -430,6 +431,13 @@ class CountyBuilder:
         from dangjian.demo.inspections import InspectionsBuilder
 
         InspectionsBuilder(random.Random(f"{self.seed}-inspections"), self.today).build()
+
+    def create_assessment(self) -> None:
+        """Two years of published assessment and this year's rounds
+        (dangjian.demo.assessment)."""
+        from dangjian.demo.assessment import AssessmentBuilder
+
+        AssessmentBuilder(random.Random(f"{self.seed}-assessment"), self.today).build()
 
     def create_users(self, root: Organization) -> None:
         """One account per role (usernames in DEMO_USERNAMES)."""

@@ -185,3 +185,14 @@ def test_inspections_with_findings_from_signals_and_rectifications_at_every_stat
     inspector = User.objects.get(username="inspector")
     assert "inspections.overdue" in {g.key for g in collect(secretary, TODAY)}
     assert "inspections.to_verify" in {g.key for g in collect(inspector, TODAY)}
+
+
+def test_assessment_with_two_years_published_and_an_appeal(demo: Organization, db: Any) -> None:
+    from dangjian.assessment.models import Appeal, Consequence, Result, Scheme
+
+    assert Scheme.objects.count() == 3
+    assert Result.objects.filter(round__kind="year_end").count() == 100  # 50 branches, two years
+    # The same three branches at the bottom both years: a public notification in the second.
+    second = Consequence.objects.filter(round__scheme__year=TODAY.year - 1)
+    assert second.count() == 3 and set(second.values_list("rule", flat=True)) == {"bottom_2"}
+    assert Appeal.objects.filter(organization__name="东关村党支部", state="pending").count() == 1
