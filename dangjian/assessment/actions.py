@@ -609,3 +609,41 @@ def follow_up(consequence: Consequence, *, done_on: dt.date, note: str, actor: A
     if not note.strip():
         raise ValidationError({"note": _("Say what was done, or why.")})
     return _change(actor, consequence, state=FollowUp.DONE, done_on=done_on, note=note.strip(), done_by=actor)
+
+
+@transaction.atomic
+def save_consequence_rule(
+    scheme: Scheme,
+    *,
+    position: str,
+    places: int,
+    years: int,
+    min_group: int,
+    measure: str,
+    rule: ConsequenceRule | None = None,
+    actor: Any,
+) -> ConsequenceRule:
+    """Change a consequence rule of a draft scheme, or add one (``rule`` None)."""
+    _covers(actor, scheme.organization)
+    _draft(scheme)
+    fields = {
+        "position": position,
+        "places": places,
+        "years": years,
+        "min_group": min_group,
+        "measure": measure.strip(),
+    }
+    if rule is None:
+        key = f"{position}_{years}_{places}"
+        return _new(actor, ConsequenceRule(scheme=scheme, key=key, **fields))
+    if rule.scheme_id != scheme.pk:
+        raise ValidationError(_("Choose a rule of this scheme."))
+    return _change(actor, rule, **fields)
+
+
+@transaction.atomic
+def save_grade(band: GradeBand, *, label: str, floor: Decimal, share: int | None, actor: Any) -> GradeBand:
+    """Rename a grade of a draft scheme, or change its floor or quota."""
+    _covers(actor, band.scheme.organization)
+    _draft(band.scheme)
+    return _change(actor, band, label=label.strip(), floor=floor, share=share)

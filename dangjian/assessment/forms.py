@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.assessment import sources
-from dangjian.assessment.choices import Category, Combine, Grading, Method, RoundKind
+from dangjian.assessment.choices import Category, Combine, Grading, Method, Position, RoundKind
 from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.forms import StyledForm
 from dangjian.orgs.choices import OrgKind, Sector
@@ -84,6 +84,20 @@ class IndicatorForm(StyledForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [("", "—"), *sources.choices()]
+
+
+class ConsequenceRuleForm(StyledForm):
+    position = forms.ChoiceField(label=_("Where in the ranking"), choices=Position.choices)
+    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=100)
+    years = forms.IntegerField(label=_("Years running"), min_value=1, max_value=10)
+    min_group = forms.IntegerField(label=_("Smallest group"), min_value=1, max_value=10000, initial=10)
+    measure = forms.CharField(label=_("Consequence"), max_length=200)
+
+
+class GradeForm(StyledForm):
+    label = forms.CharField(label=_("Name"), max_length=50)
+    floor = forms.DecimalField(label=_("From (points)"), min_value=Decimal(0), max_digits=6, decimal_places=2)
+    share = forms.IntegerField(label=_("At most (% of the group)"), min_value=0, max_value=100, required=False)
 
 
 class RoundForm(StyledForm):

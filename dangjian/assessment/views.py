@@ -27,17 +27,31 @@ from dangjian.assessment.choices import FollowUp, Method, RoundKind, RoundState
 from dangjian.assessment.forms import (
     AdjustmentForm,
     AppealForm,
+    ConsequenceRuleForm,
     CopyForm,
     DecideForm,
     DimensionForm,
     FollowUpForm,
+    GradeForm,
     GroupForm,
     IndicatorForm,
     ReviewForm,
     RoundForm,
     SchemeForm,
 )
-from dangjian.assessment.models import Appeal, Assessed, Consequence, Dimension, Indicator, Result, Round, Scheme, Score
+from dangjian.assessment.models import (
+    Appeal,
+    Assessed,
+    Consequence,
+    ConsequenceRule,
+    Dimension,
+    GradeBand,
+    Indicator,
+    Result,
+    Round,
+    Scheme,
+    Score,
+)
 from dangjian.core import audit
 from dangjian.core.ids import pk_or_404
 from dangjian.core.inbox import own_q
@@ -147,6 +161,8 @@ class SchemeView(LoginRequiredMixin, TemplateView):
             group_form=forms.get("group") or GroupForm(organizations=self._below(scheme)),
             round_form=forms.get("round") or RoundForm(initial=self._round_initial(scheme)),
             copy_form=forms.get("copy") or CopyForm(initial={"year": scheme.year + 1}),
+            rule_form=forms.get("rule") or ConsequenceRuleForm(),
+            grade_form=forms.get("grade"),
             failed=kwargs.get("failed", ""),
             history=audit.entries_about(user, {Scheme: [scheme.pk]}),
         )
@@ -211,6 +227,8 @@ class SchemeView(LoginRequiredMixin, TemplateView):
             "group": lambda: GroupForm(request.POST, organizations=self._below(scheme)),
             "round": lambda: RoundForm(request.POST),
             "copy": lambda: CopyForm(request.POST),
+            "rule": lambda: ConsequenceRuleForm(request.POST),
+            "grade": lambda: GradeForm(request.POST),
         }
         if what not in forms:
             raise Http404
@@ -250,6 +268,15 @@ class SchemeView(LoginRequiredMixin, TemplateView):
             return actions.open_round(scheme, actor=user, **data).get_absolute_url()
         elif what == "copy":
             return actions.copy_scheme(scheme, actor=user, **data).get_absolute_url()
+        elif what == "rule":
+            chosen = request.POST.get("rule", "")
+            rule = get_in_scope(user, ConsequenceRule, Action.CHANGE, pk=pk_or_404(chosen)) if chosen else None
+            actions.save_consequence_rule(scheme, rule=rule, actor=user, **data)
+        elif what == "grade":
+            band = get_in_scope(user, GradeBand, Action.CHANGE, pk=pk_or_404(request.POST.get("grade", "")))
+            if band.scheme_id != scheme.pk:
+                raise Http404
+            actions.save_grade(band, actor=user, **data)
         return scheme.get_absolute_url()
 
 

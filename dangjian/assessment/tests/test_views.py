@@ -138,3 +138,30 @@ def test_the_whole_round_through_the_pages(cast: Cast) -> None:
         assert notice.status_code == 200 and notice["Content-Type"] == "application/pdf"
     assert login(cast.member_a).get(reverse("assessment:schemes")).status_code == 403
     assert login(cast.secretary_b).get(reverse("assessment:sheet", args=[own.pk])).status_code == 404
+
+
+def test_consequence_rules_and_grades_are_edited_on_the_scheme_page(cast: Cast) -> None:
+    scheme = actions.create_scheme(cast.county, year=2026, title="考核", actor=cast.county_admin)
+    county = login(cast.county_admin)
+    url = scheme.get_absolute_url()
+    rule = scheme.consequence_rules.get(key="bottom_1")
+    data = {"what": "rule", "rule": rule.pk, "position": "bottom", "places": "2", "years": "1", "min_group": "5"}
+    assert county.post(url, {**data, "measure": ""}).status_code == 400
+    assert county.post(url, {**data, "measure": "约谈"}).status_code == 302
+    rule.refresh_from_db()
+    assert (rule.places, rule.min_group, rule.measure) == (2, 5, "约谈")
+    added = {"what": "rule", "position": "top", "places": "1", "years": "1", "min_group": "5", "measure": "通报表扬"}
+    assert county.post(url, added).status_code == 302
+    assert scheme.consequence_rules.filter(measure="通报表扬").exists()
+    band = scheme.grades.get(grade="excellent")
+    assert (
+        county.post(url, {"what": "grade", "grade": band.pk, "label": "优秀", "floor": "x", "share": ""}).status_code
+        == 400
+    )
+    assert (
+        county.post(url, {"what": "grade", "grade": band.pk, "label": "优秀", "floor": "92", "share": "15"}).status_code
+        == 302
+    )
+    band.refresh_from_db()
+    assert (band.label, band.floor, band.share) == ("优秀", D(92), 15)
+    assert login(cast.committee_admin).post(url, added).status_code == 404
