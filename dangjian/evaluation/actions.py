@@ -87,10 +87,7 @@ def open_round(organization: Organization, *, opened_on: dt.date, actor: Any) ->
             }
         )
     roster = list(
-        members_on(organization, opened_on)
-        .filter(status__in=ACTIVE_STATUSES)
-        .order_by("name_pinyin", "pk")
-        .only("pk", "name", "full_on", "status")
+        members_on(organization, opened_on).order_by("name_pinyin", "pk").only("pk", "name", "full_on", "status")
     )
     if not roster:
         raise ValidationError(

@@ -76,6 +76,7 @@ class RoundsView(LoginRequiredMixin, TemplateView):
             raise PermissionDenied
         today = timezone.localdate()
         if _is_member(user):
+            root_from(self.request)  # an organization out of scope in ?org= is 404 here too
             context.update(title=gettext_lazy("My democratic evaluation"), entries=self._own(user), today=today)
             return context
         year = year_from(self.request)
@@ -130,8 +131,10 @@ class OpenRoundView(ActionFormView):
     success_message = gettext_lazy("Democratic evaluation opened: members hand in their self-evaluations.")
 
     def get_target(self) -> Organization:
+        if _is_member(self.request.user):
+            raise PermissionDenied
         org = root_from(self.request)
-        if org is None or _is_member(self.request.user) or not covers_path(self.request.user, org.path):
+        if org is None or not covers_path(self.request.user, org.path):
             raise Http404
         return org
 

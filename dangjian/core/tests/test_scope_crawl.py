@@ -35,6 +35,10 @@ from dangjian.dues import actions as dues_actions
 from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.duties import actions as duty_actions
 from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
+from dangjian.evaluation import actions as evaluation_actions
+from dangjian.evaluation import testing as evaluation_testing
+from dangjian.evaluation.models import Evaluation, FollowUp
+from dangjian.evaluation.models import Round as EvaluationRound
 from dangjian.inspections import actions as inspection_actions
 from dangjian.inspections.models import Plan as InspectionPlan
 from dangjian.inspections.models import Rectification, RectificationEvent, Visit
@@ -154,6 +158,14 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "inspection-record": Visit,
     "rectification-detail": Rectification,
     "rectification-move": Rectification,
+    "evaluation:round": EvaluationRound,
+    "evaluation:tallies": EvaluationRound,
+    "evaluation:decide": EvaluationRound,
+    "evaluation:entry": Evaluation,
+    "evaluation:self": Evaluation,
+    "evaluation:follow_up": FollowUp,
+    "evaluation:follow_up_move": FollowUp,
+    "evaluation:evidence": FollowUp,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {
@@ -161,6 +173,7 @@ PK_EXTRA = {
     "duties:move": {"move": "acknowledge"},
     "duties:list_export": {"fmt": "pdf"},
     "inspections:move": {"move": "report"},
+    "evaluation:follow_up_move": {"move": "correct"},
 }
 # URLs that take no object: the query strings tried on each (besides none).
 LIST_QUERIES = {
@@ -206,6 +219,8 @@ LIST_QUERIES = {
     "inspection-plan-list": ["year=2026", "year=bad"],
     "inspection-list": ["plan=1", "plan=bad"],
     "rectification-list": ["overdue=true", "state=reported", "year=2026", "state=bad"],
+    "evaluation:rounds": ["year=2025", "year=bad"],
+    "evaluation:export": ["year=2025", "year=bad"],
 }
 # URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
 ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {
@@ -242,6 +257,9 @@ ORG_PARAM = {
     "inspections:plans",
     "inspections:plan_add",
     "inspections:export",
+    "evaluation:rounds",
+    "evaluation:open",
+    "evaluation:export",
 }
 SKIPPED = {
     "accounts:logout",  # POST only; logs the crawler out
@@ -563,6 +581,45 @@ def world(cast: Cast) -> Cast:
             created_by=user,
             organization=user.scope_org,
         )
+    # Democratic evaluation: branch A decided this year, the member of branch A basically
+    # qualified (helper: another member) and corrected with evidence; branch B decided last
+    # year with an unqualified member followed up, and this year at the rating step.
+    a_round = evaluation_testing.to_rating(cast.branch_a, today - dt.timedelta(days=30), None)
+    evaluation_testing.rate(
+        a_round,
+        5,
+        {cast.members_a[0].pk: {"basically_qualified": 3, "qualified": 2}},
+        None,
+        today - dt.timedelta(days=15),
+    )
+    evaluation_testing.decide_as_suggested(
+        EvaluationRound.objects.get(pk=a_round.pk),
+        evaluation_testing.meeting(cast.branch_a, today - dt.timedelta(days=10)),
+        None,
+    )
+    a_follow_up = FollowUp.objects.get(evaluation__member=cast.members_a[0])
+    evaluation_actions.plan_follow_up(
+        a_follow_up, helper=cast.members_a[1], plan="帮扶计划", deadline=a_follow_up.deadline, actor=None
+    )
+    evaluation_actions.move_follow_up(
+        a_follow_up,
+        "correct",
+        on=today,
+        text="已改正",
+        evidence=SimpleUploadedFile("c.png", b"\x89PNG\r\n", "image/png"),
+        actor=None,
+    )
+    last_year = dt.date(today.year - 1, 11, 2)
+    b_round = evaluation_testing.to_rating(cast.branch_b, last_year, None)
+    evaluation_testing.rate(
+        b_round, 3, {cast.members_b[0].pk: {"unqualified": 2, "qualified": 1}}, None, last_year + dt.timedelta(days=15)
+    )
+    evaluation_testing.decide_as_suggested(
+        EvaluationRound.objects.get(pk=b_round.pk),
+        evaluation_testing.meeting(cast.branch_b, last_year + dt.timedelta(days=20)),
+        None,
+    )
+    evaluation_testing.to_rating(cast.branch_b, today - dt.timedelta(days=20), None)
     return cast
 
 

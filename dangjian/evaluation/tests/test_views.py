@@ -75,7 +75,7 @@ def test_the_secretary_opens_a_round_from_the_page(cast: Cast) -> None:
     # The branch of another secretary, a committee, anyone else: no form.
     assert client.get(f"{reverse('evaluation:open')}?org={cast.branch_b.pk}").status_code == 404
     assert login(cast.inspector).get(url).status_code == 403
-    assert login(cast.member_a).get(url).status_code == 404
+    assert login(cast.member_a).get(url).status_code == 403
 
 
 def test_each_step_from_the_round_page_with_bad_input_shown_again(cast: Cast) -> None:
