@@ -181,7 +181,8 @@ class DuesBuilder:
         township = Organization.objects.get(name="城关镇党委")
         secretary = User.objects.get(username="secretary_a")
         year = self.first_month.year
-        on = dt.date(year, 1, 10)
+        # Early in the year the later dates would be in the future: no later than today.
+        on = min(dt.date(year, 1, 10), self.today)
         entries = [
             actions.record_income(
                 township,
@@ -195,7 +196,7 @@ class DuesBuilder:
                 township,
                 source=FundSource.RETURNED_DUES,
                 amount=Decimal("8000.00"),
-                on=dt.date(year, 3, 5),
+                on=min(dt.date(year, 3, 5), self.today),
                 description="县委组织部返还党费",
                 actor=None,
             ),
@@ -208,7 +209,7 @@ class DuesBuilder:
                     source=FundSource.HIGHER,
                     granted_by=township,
                     amount=Decimal("3000.00"),
-                    on=dt.date(year, 2, 1),
+                    on=min(dt.date(year, 2, 1), self.today),
                     description="下拨支部党建活动经费",
                     actor=None,
                 )
@@ -250,7 +251,7 @@ class DuesBuilder:
             self.showcase,
             category=FundCategory.PREMISES,
             amount=Decimal("2400.00"),
-            on=self.last_month + dt.timedelta(days=20),
+            on=min(self.last_month + dt.timedelta(days=20), self.today),
             description="党员活动室桌椅更新",
             actor=secretary,
         )

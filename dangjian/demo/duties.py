@@ -43,8 +43,8 @@ class DutiesBuilder:
         items = []
         for branch in [showcase, *[b for b in branches if b != showcase][:3]]:
             for title, requirements, standard in TASKS:
-                month = self.rng.choice([6, 9, 11, 12])
-                deadline = min(dt.date(year, month, 28), dt.date(year, 12, 31))
+                # Around the day the demo is built: some past (overdue or done), some ahead.
+                deadline = self.today + dt.timedelta(days=self.rng.choice([-60, -20, 30, 90]))
                 items.append(
                     actions.add_item(
                         work_list,
@@ -96,11 +96,8 @@ class DutiesBuilder:
                 )
         for item in items:
             item.refresh_from_db()
-        failed = next(
-            i
-            for i in items
-            if i.assignee_id != showcase.pk and i.state in ("assigned", "acknowledged") and i.deadline < self.today
-        )
+        late = [i for i in items if i.assignee_id != showcase.pk and i.state in ("assigned", "acknowledged")]
+        failed = min(late, key=lambda i: (i.deadline, i.pk))
         actions.make_move(failed, Move.FAIL, actor=committee, on=day, text="逾期未完成")
         actions.make_move(
             failed,
@@ -135,32 +132,38 @@ class DutiesBuilder:
                 actor=committee,
             )
         actions.copy_list(work_list, organization=township, year=year + 1, actor=committee)
-        self.project(showcase, secretary, year)
+        self.project(showcase, secretary)
         return len(items)
 
-    def project(self, showcase: Organization, secretary: object, year: int) -> None:
+    def project(self, showcase: Organization, secretary: object) -> None:
         """The showcase branch's project with two milestones done, one due, and spending."""
         from dangjian.dues import actions as dues
         from dangjian.dues.choices import FundCategory
 
+        start = self.today - dt.timedelta(days=300)  # running for ten months
         project = actions.create_project(
             showcase,
             title="“红色先锋”志愿服务队",
             goals="党员每月为村里困难群众办一件实事，全年走访100户",
-            starts_on=dt.date(year, 1, 1),
-            ends_on=dt.date(year, 12, 31),
+            starts_on=start,
+            ends_on=start + dt.timedelta(days=364),
             budget=Decimal("1500.00"),
             actor=secretary,
         )
-        for title, month, note in (("组建服务队", 2, "12名党员报名，分3个小组"), ("上半年走访", 6, "走访困难群众52户")):
-            milestone = actions.add_milestone(project, title=title, due_on=dt.date(year, month, 28), actor=secretary)
-            actions.complete_milestone(milestone, done_on=dt.date(year, month, 25), note=note, actor=secretary)
-        actions.add_milestone(project, title="全年走访100户", due_on=dt.date(year, 12, 20), actor=secretary)
+        for title, days, note in (
+            ("组建服务队", 40, "12名党员报名，分3个小组"),
+            ("上半年走访", 150, "走访困难群众52户"),
+        ):
+            due = start + dt.timedelta(days=days)
+            actions.add_milestone(project, title=title, due_on=due, actor=secretary)
+            milestone = project.milestones.get(title=title)
+            actions.complete_milestone(milestone, done_on=due - dt.timedelta(days=3), note=note, actor=secretary)
+        actions.add_milestone(project, title="全年走访100户", due_on=start + dt.timedelta(days=350), actor=secretary)
         dues.record_expenditure(
             showcase,
             category=FundCategory.ACTIVITIES,
             amount=Decimal("200.00"),
-            on=dt.date(year, 3, 10),
+            on=start + dt.timedelta(days=60),
             description="服务队慰问品",
             approver="支部书记",
             project=project,

@@ -37,14 +37,16 @@ class InspectionsBuilder:
         inspector = User.objects.get(username="inspector")
         committee = User.objects.get(username="chengguan")
         secretary = User.objects.get(username="secretary_a")
-        year = self.today.year
+        # Dates follow the day the demo is built: an earlier self-inspection, closed out,
+        # and one by the county under way these three weeks.
+        early = self.today - dt.timedelta(days=150)
         spring = actions.create_plan(
             township,
             target=township,
-            title=f"{year}年上半年支部工作自查",
-            year=year,
-            starts_on=dt.date(year, 4, 1),
-            ends_on=dt.date(year, 5, 31),
+            title=f"{early.year}年支部工作自查",
+            year=early.year,
+            starts_on=early,
+            ends_on=early + dt.timedelta(days=60),
             inspectors="城关镇党委组织委员",
             covering=Coverage.BRANCHES,
             actor=committee,
@@ -52,7 +54,10 @@ class InspectionsBuilder:
         count = 0
         for visit in spring.visits.select_related("organization").order_by("-organization__name")[:4]:
             actions.record_visit(
-                visit, inspected_on=dt.date(year, 4, self.rng.randint(8, 28)), summary="基本规范", actor=committee
+                visit,
+                inspected_on=early + dt.timedelta(days=self.rng.randint(7, 27)),
+                summary="基本规范",
+                actor=committee,
             )
             rule, text, task = self.rng.choice(FINDINGS)
             finding = actions.record_finding(
@@ -84,12 +89,12 @@ class InspectionsBuilder:
             )
             count += 1
 
-        start = max(dt.date(year, 11, 2), self.today - dt.timedelta(days=21))
+        start = self.today - dt.timedelta(days=21)
         autumn = actions.create_plan(
             county,
             target=township,
-            title=f"{year}年第四季度基层党建督查",
-            year=year,
+            title=f"{start.year}年基层党建督查",
+            year=start.year,
             starts_on=start,
             ends_on=start + dt.timedelta(days=45),
             inspectors="县委组织部督查组",
