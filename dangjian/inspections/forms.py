@@ -78,7 +78,12 @@ class FindingForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Leave empty to use the finding's text."),
     )
-    owner = forms.ModelChoiceField(label=_("Responsible organization"), queryset=Organization.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_("Responsible organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("Leave empty for the inspected organization."),
+    )
     post = forms.ChoiceField(label=_("Responsible post"), choices=PartyPost.choices, initial=PartyPost.SECRETARY)
     deadline = forms.DateField(
         label=_("Deadline"), required=False, help_text=_("Leave empty for the local default period.")

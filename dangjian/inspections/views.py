@@ -322,6 +322,9 @@ class RectificationView(LoginRequiredMixin, TemplateView):
                 if covers_path(user, org.path)
             ]
         moves = [m for s in sides for m in rules.moves_for(rectification.state, s)]
+        reporter = rectification.events.filter(move=RectificationMove.REPORT).order_by("-on", "-id").first()
+        if reporter is not None and reporter.by_id == user.pk:  # someone else verifies (actions.make_move)
+            moves = [m for m in moves if m != RectificationMove.VERIFY]
         events = rectification.events.select_related("by").order_by("on", "id")
         today = timezone.localdate()
         context.update(

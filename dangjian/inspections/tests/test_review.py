@@ -254,3 +254,27 @@ def test_the_override_signal_links_to_the_organizations_overrides_of_the_year(ca
         .get(f"{reverse('development:overrides')}?within={cast.branch_b.pk}&date_from=2026-01-01")
         .content.decode()
     )
+
+
+def test_the_reporter_is_not_offered_the_verification(cast: Cast) -> None:
+    """The county administrator covering both sides reports for the branch; the page then
+    offers them no *Verify closed* (the action would refuse it), the inspector it."""
+    p = actions.create_plan(
+        cast.county,
+        target=cast.county,
+        title="复核",
+        year=2026,
+        starts_on=dt.date(2026, 11, 1),
+        ends_on=dt.date(2026, 12, 1),
+        covering="branches",
+        actor=cast.inspector,
+    )
+    r = actions.record_finding(
+        p.visits.get(organization=cast.branch_a), text="x", found_on=dt.date(2026, 11, 2), actor=cast.inspector
+    ).rectification
+    actions.make_move(r, RectificationMove.REPORT, actor=cast.county_admin, text="代报")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(cast.county_admin)
+    assert "verify" not in [m for m, _label, _form in client.get(r.get_absolute_url()).context["moves"]]
+    client.force_login(cast.inspector)
+    assert "verify" in [m for m, _label, _form in client.get(r.get_absolute_url()).context["moves"]]
