@@ -44,6 +44,10 @@ def _more(user: Any) -> list[tuple[str, Any, str]]:
     audit trail, rules, requirements."""
     items: list[tuple[str, Any, str]] = []
     if user.role == Role.MEMBER:
+        # A member's own democratic evaluation (self-evaluation, grade); the branch reaches
+        # the evaluation from the organizational life list.
+        if allows(user.role, "evaluation", Action.VIEW):
+            items.append((reverse("evaluation:rounds"), _("My democratic evaluation"), "person-check"))
         return items
     items.append((reverse("orgs:warnings"), _("Warnings"), "exclamation-triangle"))
     items.append((reverse("members:transfers"), _("Transfers"), "arrow-left-right"))

@@ -227,6 +227,7 @@ class CountyBuilder:
         self.create_duties()
         self.create_inspections()
         self.create_assessment()
+        self.create_evaluation()
         return {"root": root, "orgs": len(self.orgs), "members": Member.objects.count()}
 
     def create(self, plan: Plan, parent: Organization | None) -> Organization:
@@ -438,6 +439,13 @@ class CountyBuilder:
         from dangjian.demo.assessment import AssessmentBuilder
 
         AssessmentBuilder(random.Random(f"{self.seed}-assessment"), self.today).build()
+
+    def create_evaluation(self) -> None:
+        """The demo branch's democratic evaluation of members, last year's decided and this
+        year's at the rating (dangjian.demo.evaluation)."""
+        from dangjian.demo.evaluation import EvaluationBuilder
+
+        EvaluationBuilder(random.Random(f"{self.seed}-evaluation"), self.today).build()
 
     def create_users(self, root: Organization) -> None:
         """One account per role (usernames in DEMO_USERNAMES)."""

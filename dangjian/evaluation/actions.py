@@ -178,6 +178,9 @@ def close_self_evaluation(round_: Round, *, on: dt.date, actor: Any) -> Round:
     taking_part = _taking_part(round_)
     if not taking_part:
         raise ValidationError(_("Nobody on the roster takes part."))
+    last = max((e.self_on for e in taking_part if e.self_on), default=None)
+    if last is not None and on < last:
+        raise ValidationError({"on": _("The last self-evaluation was handed in on %(day)s.") % {"day": last}})
     missing = [e.member.name for e in taking_part if not e.self_text]
     if missing:
         raise ValidationError(

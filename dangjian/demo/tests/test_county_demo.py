@@ -196,3 +196,29 @@ def test_assessment_with_two_years_published_and_an_appeal(demo: Organization, d
     second = Consequence.objects.filter(round__scheme__year=TODAY.year - 1)
     assert second.count() == 3 and set(second.values_list("rule", flat=True)) == {"bottom_2"}
     assert Appeal.objects.filter(organization__name="东关村党支部", state="pending").count() == 1
+
+
+def test_democratic_evaluation_of_the_demo_branch(demo: Organization, db: Any) -> None:
+    from dangjian.core.inbox import collect
+    from dangjian.evaluation.models import FollowUp, Round
+
+    last, this = Round.objects.filter(organization__name="东关村党支部").order_by("year")
+    # Last year's, decided at the December branch general meeting: one member basically
+    # qualified, followed up and corrected; one excellent lowered for the quota, with a reason.
+    assert (last.year, last.step) == (TODAY.year - 1, "decided")
+    assert last.meeting is not None and last.meeting.held_on.year == TODAY.year - 1
+    grades = set(last.evaluations.values_list("grade", flat=True))
+    assert {"excellent", "qualified", "basically_qualified"} <= grades
+    assert last.evaluations.filter(grade="basically_qualified").count() == 1
+    assert last.evaluations.exclude(grade_reason="").exists()
+    follow_up = FollowUp.objects.get(evaluation__round=last)
+    assert (follow_up.grade, follow_up.state) == ("basically_qualified", "corrected")
+    assert follow_up.helper is not None and follow_up.plan and follow_up.closed_on <= TODAY
+    # This year's is at the democratic rating; the demo member handed in from the phone.
+    assert (this.year, this.step) == (TODAY.year, "rating")
+    member = User.objects.get(username="member_a").member
+    own = this.evaluations.get(member=member)
+    assert own.self_by_member and own.self_on == TODAY
+    assert not this.evaluations.filter(self_text="", excused_reason="").exists()
+    secretary = User.objects.get(username="secretary_a")
+    assert "evaluation.open" in {g.key for g in collect(secretary, TODAY)}

@@ -147,6 +147,9 @@ def test_steps_go_in_the_order_of_l8(cast: Cast) -> None:
     actions.excuse(evaluation_of(round_, a[4]), reason="长期外出务工，无法联系", actor=cast.secretary_a)
     with pytest.raises(ValidationError, match="opened on"):
         actions.close_self_evaluation(round_, on=M(2026, 11, 1), actor=cast.secretary_a)
+    with pytest.raises(ValidationError, match="last self-evaluation was handed in on 2026-11-23"):
+        actions.close_self_evaluation(round_, on=M(2026, 11, 10), actor=cast.secretary_a)
+    Evaluation.objects.filter(round=round_).update(self_on=M(2026, 11, 9))
     actions.close_self_evaluation(round_, on=M(2026, 11, 10), actor=cast.secretary_a)
     with pytest.raises(ValidationError, match="“Self-evaluation”; the round is at “Mutual evaluation”"):
         actions.hand_in_self_evaluation(evaluation_of(round_, a[0]), text="迟交", actor=cast.member_a)
