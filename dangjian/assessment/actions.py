@@ -35,6 +35,7 @@ from dangjian.assessment.models import (
     Dimension,
     GradeBand,
     Indicator,
+    PointsRule,
     Result,
     Round,
     Scheme,
@@ -647,3 +648,24 @@ def save_grade(band: GradeBand, *, label: str, floor: Decimal, share: int | None
     _covers(actor, band.scheme.organization)
     _draft(band.scheme)
     return _change(actor, band, label=label.strip(), floor=floor, share=share)
+
+
+@transaction.atomic
+def set_points_rules(
+    organization: Organization, *, year: int, rules: list[tuple[str, Decimal, Decimal]], actor: Any
+) -> list[PointsRule]:
+    """The member points rules of ``organization`` for ``year`` (replacing its earlier
+    ones): points each and the yearly cap per source."""
+    _covers(actor, organization)
+    out = []
+    for source, points, cap in rules:
+        row = PointsRule.objects.filter(organization=organization, year=year, source=source).first()
+        if row is None:
+            out.append(
+                _new(actor, PointsRule(organization=organization, year=year, source=source, points=points, cap=cap))
+            )
+        elif (row.points, row.cap) != (points, cap):
+            out.append(_change(actor, row, points=points, cap=cap))
+        else:
+            out.append(row)
+    return out

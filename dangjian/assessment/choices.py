@@ -64,3 +64,15 @@ class Position(models.TextChoices):
 class FollowUp(models.TextChoices):
     OPEN = "open", _("To follow up")
     DONE = "done", _("Done")
+
+
+class PointSource(models.TextChoices):
+    """Substantive records member points are counted from (never clicks, likes,
+    check-ins or minutes on a screen)."""
+
+    PRESENT = "orglife.present", _("Attended organizational life (recorded present)")
+    ABSENT = "orglife.absent", _("Absent from organizational life without leave")
+    DUES_ON_TIME = "dues.on_time", _("Dues of a month paid within the month")
+    DUES_LATE = "dues.late", _("Dues of a month paid after the month")
+    DUTIES = "duties.accepted", _("Responsibility items of one's post accepted")
+    INTRODUCER = "development.contact", _("Cultivation contact or introducer of a candidate")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.assessment import sources
-from dangjian.assessment.choices import Category, Combine, Grading, Method, Position, RoundKind
+from dangjian.assessment.choices import Category, Combine, Grading, Method, PointSource, Position, RoundKind
 from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.forms import StyledForm
 from dangjian.orgs.choices import OrgKind, Sector
@@ -146,3 +146,25 @@ class DecideForm(StyledForm):
 class FollowUpForm(StyledForm):
     done_on = forms.DateField(label=_("Done on"), initial=timezone.localdate)
     note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PointsRulesForm(StyledForm):
+    """Points each and the yearly cap of every source, for one organization and year."""
+
+    def __init__(self, *args: Any, caps: dict[str, Decimal] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        caps = caps or {}
+        for source, label in PointSource.choices:
+            self.fields[source] = forms.DecimalField(
+                label=label, max_digits=6, decimal_places=2, min_value=Decimal(-100), max_value=Decimal(100)
+            )
+            self.fields[f"{source}.cap"] = forms.DecimalField(
+                label=_("at most a year"),
+                max_digits=6,
+                decimal_places=2,
+                min_value=Decimal(0),
+                initial=caps.get(source),
+            )
+
+    def rules(self) -> list[tuple[str, Decimal, Decimal]]:
+        return [(s, self.cleaned_data[s], self.cleaned_data[f"{s}.cap"]) for s, _label in PointSource.choices]

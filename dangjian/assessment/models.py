@@ -22,6 +22,7 @@ from dangjian.assessment.choices import (
     FollowUp,
     Grading,
     Method,
+    PointSource,
     Position,
     RoundKind,
     RoundState,
@@ -402,3 +403,29 @@ class Consequence(ScopedModel):
 
     def audit_organization(self) -> Any:
         return self.organization
+
+
+class PointsRule(ScopedModel):
+    """A member points rule of ``organization`` for a year: it applies to the members of
+    its subtree unless an organization nearer to them sets its own rules for the year."""
+
+    scope_paths: ClassVar[tuple[str, ...]] = ("organization__path",)
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
+    source = models.CharField(_("counted from"), max_length=30, choices=PointSource.choices)
+    points = models.DecimalField(_("points each (negative: deduction)"), **POINTS)
+    cap = models.DecimalField(_("at most a year"), validators=[MinValueValidator(0)], **POINTS)
+
+    class Meta:
+        verbose_name = _("member points rule")
+        verbose_name_plural = _("member points rules")
+        ordering = ["organization__path", "year", "source"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year", "source"], name="points_rule_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.points}"

@@ -209,3 +209,31 @@ def consequences_for(
             rule = max(applicable, key=lambda r: (r.years, -r.places))
             out.append((rule, list(range(year - rule.years + 1, year + 1))))
     return out
+
+
+@dataclass(frozen=True)
+class PointRule:
+    """Points for each record of ``source`` in the year (negative: a deduction), at most
+    ``cap`` in absolute value."""
+
+    source: str
+    points: Decimal
+    cap: Decimal
+
+
+# Local practice, not a regulation: every organization can set its own (PointsRule rows);
+# these apply where nothing is set.
+DEFAULT_POINTS: tuple[PointRule, ...] = (
+    PointRule("orglife.present", Decimal(2), Decimal(40)),
+    PointRule("orglife.absent", Decimal(-3), Decimal(15)),
+    PointRule("dues.on_time", Decimal(1), Decimal(12)),
+    PointRule("dues.late", Decimal("-0.5"), Decimal(6)),
+    PointRule("duties.accepted", Decimal(3), Decimal(15)),
+    PointRule("development.contact", Decimal(2), Decimal(6)),
+)
+
+
+def points_of(count: int, rule: PointRule) -> Decimal:
+    """``count`` records under ``rule``, held to its cap (in absolute value)."""
+    raw = rule.points * count
+    return q(max(min(raw, rule.cap), -rule.cap))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.SchemesView.as_view(), name="schemes"),
     path("new/", views.SchemeCreateView.as_view(), name="scheme_add"),
     path("consequences/", views.ConsequencesView.as_view(), name="consequences"),
+    path("points/", views.PointsView.as_view(), name="points"),
     path("<int:pk>/", views.SchemeView.as_view(), name="scheme"),
     path("rounds/<int:pk>/", views.RoundView.as_view(), name="round"),
     path("rounds/<int:pk>/score/", views.ScoreSheetView.as_view(), name="score"),

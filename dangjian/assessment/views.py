@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView
 
 from dangjian.accounts.roles import Action, Role
-from dangjian.assessment import actions, engine, queries, reports
+from dangjian.assessment import actions, engine, points, queries, reports
 from dangjian.assessment.choices import FollowUp, Method, RoundKind, RoundState
 from dangjian.assessment.forms import (
     AdjustmentForm,
@@ -35,6 +35,7 @@ from dangjian.assessment.forms import (
     GradeForm,
     GroupForm,
     IndicatorForm,
+    PointsRulesForm,
     ReviewForm,
     RoundForm,
     SchemeForm,
@@ -47,6 +48,7 @@ from dangjian.assessment.models import (
     Dimension,
     GradeBand,
     Indicator,
+    PointsRule,
     Result,
     Round,
     Scheme,
@@ -634,3 +636,85 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if round_.state != RoundState.PUBLISHED:
         raise Http404
     return file_response(reports.notice_pdf(round_), f"assessment-notice-{round_.pk}.pdf", as_attachment=False)
+
+
+def _sets_points(user: Any, org: Organization) -> bool:
+    """Administrators and secretaries set their organization's points rules; inspectors,
+    who score rounds, do not."""
+    return covers_path(user, org.path) and can(user, PointsRule, Action.CHANGE) and user.role != Role.INSPECTOR
+
+
+class PointsView(LoginRequiredMixin, TemplateView):
+    """Member points: a member sees their own breakdown; others the league table of an
+    organization's members (``?org=``, one's own by default) and the rules in use, which
+    the organization's administrators set for the year (``post``)."""
+
+    template_name = "assessment/points.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        year = year_from(self.request)
+        labels = points.labels()
+        context.update(title=gettext_lazy("Member points"), year=year, labels=labels)
+        if user.role == Role.MEMBER:
+            member = getattr(user, "member", None)
+            if member is None:
+                raise Http404
+            point_rules, tally = points.of_member(member, year)
+            context.update(own=True, rows=self._lines(point_rules, tally, labels), tally=tally)
+            return context
+        _no_members(user)
+        org = root_from(self.request)
+        if org is None:
+            raise Http404
+        owner, point_rules, tallies = points.league(org, year)
+        context.update(
+            own=False,
+            organization=org,
+            owner=owner,
+            rules=[(r, labels.get(r.source, r.source)) for r in point_rules],
+            tallies=tallies,
+            sources=[r.source for r in point_rules],
+            can_set=covers_path(user, org.path)
+            and can(user, PointsRule, Action.CHANGE)
+            and user.role != Role.INSPECTOR,
+            form=kwargs.get("form")
+            or PointsRulesForm(
+                initial={r.source: r.points for r in point_rules}, caps={r.source: r.cap for r in point_rules}
+            ),
+        )
+        return context
+
+    @staticmethod
+    def _form(point_rules: list[Any]) -> PointsRulesForm:
+        initial = {r.source: r.points for r in point_rules}
+        return PointsRulesForm(initial=initial, caps={r.source: r.cap for r in point_rules})
+
+    @staticmethod
+    def _lines(point_rules: list[Any], tally: points.Tally, labels: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "label": labels.get(r.source, r.source),
+                "count": tally.counts.get(r.source, 0),
+                "each": r.points,
+                "cap": r.cap,
+                "points": tally.points.get(r.source, Decimal(0)),
+            }
+            for r in point_rules
+        ]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """Set the organization's points rules for the year."""
+        user = request.user
+        _no_members(user)
+        org = root_from(request)
+        if org is None or not _sets_points(user, org):
+            raise Http404
+        year = year_from(request)
+        form = PointsRulesForm(request.POST)
+        if form.is_valid():
+            actions.set_points_rules(org, year=year, rules=form.rules(), actor=user)
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(f"{reverse('assessment:points')}?org={org.pk}&year={year}")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
