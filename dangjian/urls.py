@@ -6,6 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from dangjian.assessment.api.views import (
+    AppealViewSet,
+    AssessedViewSet,
+    ConsequenceViewSet,
+    ResultViewSet,
+    RoundViewSet,
+    SchemeViewSet,
+)
 from dangjian.development.api.views import CandidateViewSet
 from dangjian.dues.api.views import (
     DuesStandardViewSet,
@@ -36,6 +44,12 @@ router.register("decisions", DecisionViewSet, basename="decision")
 router.register("inspection-plans", PlanViewSet, basename="inspection-plan")
 router.register("inspections", VisitViewSet, basename="inspection")
 router.register("rectifications", RectificationViewSet, basename="rectification")
+router.register("assessment-schemes", SchemeViewSet, basename="assessment-scheme")
+router.register("assessment-rounds", RoundViewSet, basename="assessment-round")
+router.register("assessment-sheets", AssessedViewSet, basename="assessment-sheet")
+router.register("assessment-appeals", AppealViewSet, basename="assessment-appeal")
+router.register("assessment-results", ResultViewSet, basename="assessment-result")
+router.register("assessment-consequences", ConsequenceViewSet, basename="assessment-consequence")
 
 urlpatterns = [
     path("", include("dangjian.core.urls")),

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dangjian.accounts.models import User
 from dangjian.assessment import actions as assessment_actions
-from dangjian.assessment.models import Appeal, Assessed, Indicator, Scheme, Score
+from dangjian.assessment.models import Appeal, Assessed, Consequence, Indicator, Result, Scheme, Score
 from dangjian.assessment.models import Round as AssessmentRound
 from dangjian.core.imports import REGISTRY as IMPORTERS
 from dangjian.core.models import ImportBatch
@@ -158,6 +158,23 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "inspection-record": Visit,
     "rectification-detail": Rectification,
     "rectification-move": Rectification,
+    "assessment-scheme-detail": Scheme,
+    "assessment-scheme-copy": Scheme,
+    "assessment-scheme-assessed": Scheme,
+    "assessment-scheme-rounds": Scheme,
+    "assessment-round-detail": AssessmentRound,
+    "assessment-round-sheets": AssessmentRound,
+    "assessment-round-scores": AssessmentRound,
+    "assessment-round-adjustments": AssessmentRound,
+    "assessment-round-review": AssessmentRound,
+    "assessment-round-publish": AssessmentRound,
+    "assessment-round-appeals": AssessmentRound,
+    "assessment-sheet-detail": Assessed,
+    "assessment-appeal-detail": Appeal,
+    "assessment-appeal-decide": Appeal,
+    "assessment-result-detail": Result,
+    "assessment-consequence-detail": Consequence,
+    "assessment-consequence-follow-up": Consequence,
     "evaluation:round": EvaluationRound,
     "evaluation:tallies": EvaluationRound,
     "evaluation:decide": EvaluationRound,
@@ -219,6 +236,12 @@ LIST_QUERIES = {
     "inspection-plan-list": ["year=2026", "year=bad"],
     "inspection-list": ["plan=1", "plan=bad"],
     "rectification-list": ["overdue=true", "state=reported", "year=2026", "state=bad"],
+    "assessment-scheme-list": ["year=2026", "state=frozen", "year=bad"],
+    "assessment-round-list": ["state=published", "kind=year_end", "year=bad"],
+    "assessment-sheet-list": ["year=2026", "scheme=bad"],
+    "assessment-appeal-list": ["state=pending", "state=bad"],
+    "assessment-result-list": ["year=2026", "round=bad"],
+    "assessment-consequence-list": ["state=open", "year=2026", "state=bad"],
     "evaluation:rounds": ["year=2025", "year=bad"],
     "evaluation:export": ["year=2025", "year=bad"],
 }
