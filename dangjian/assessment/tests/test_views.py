@@ -165,3 +165,33 @@ def test_consequence_rules_and_grades_are_edited_on_the_scheme_page(cast: Cast) 
     band.refresh_from_db()
     assert (band.label, band.floor, band.share) == ("优秀", D(92), 15)
     assert login(cast.committee_admin).post(url, added).status_code == 404
+
+
+def test_appeals_and_consequences_are_due_items(cast: Cast) -> None:
+    from dangjian.assessment.models import Consequence
+    from dangjian.core.inbox import collect
+
+    scheme = actions.create_scheme(cast.county, year=2026, title="考核", actor=cast.county_admin)
+    actions.add_assessed(scheme, [cast.committee_x, cast.committee_y], actor=cast.county_admin)
+    round_ = actions.open_round(
+        scheme, kind="year_end", starts_on=M(2026, 1, 1), ends_on=M(2026, 12, 31), actor=cast.county_admin
+    )
+    for indicator in Indicator.objects.filter(dimension__scheme=scheme, method=Method.MANUAL):
+        for org in (cast.committee_x, cast.committee_y):
+            actions.record_score(
+                round_,
+                organization=org,
+                indicator=indicator,
+                value=D(1),
+                evidence=SimpleUploadedFile("e.pdf", b"%PDF-1.4", "application/pdf"),
+                actor=cast.county_admin,
+            )
+    actions.open_review(round_, appeal_until=M(2026, 12, 20), actor=cast.county_admin)
+    actions.file_appeal(round_, organization=cast.committee_x, text="申诉", actor=cast.committee_admin)
+    keys = {g.key: g.count for g in collect(cast.county_admin, M(2026, 12, 20))}
+    assert keys.get("assessment.appeals") == 1
+    assert "assessment.appeals" not in {g.key for g in collect(cast.committee_admin, M(2026, 12, 20))}
+    Consequence.objects.create(
+        round=round_, organization=cast.committee_y, rule="bottom_1", measure="约谈", years=[2026]
+    )
+    assert {g.key for g in collect(cast.county_admin, M(2026, 12, 20))} >= {"assessment.consequences"}
