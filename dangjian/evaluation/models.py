@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.core.models import ScopedModel
@@ -51,7 +52,7 @@ class Round(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_on = models.DateField(pgettext_lazy("evaluation", "decided on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("democratic evaluation")
@@ -168,7 +169,7 @@ class FollowUp(ScopedModel):
         Evaluation, verbose_name=_("member's evaluation"), on_delete=models.PROTECT, related_name="follow_up"
     )
     grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices)
-    starts_on = models.DateField(_("from"))
+    starts_on = models.DateField(pgettext_lazy("evaluation", "decided on"))
     deadline = models.DateField(_("correct by"))
     helper = models.ForeignKey(
         "members.Member",
@@ -192,7 +193,7 @@ class FollowUp(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(pgettext_lazy("follow-up", "closed on"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     evidence = models.FileField(
         _("evidence"),

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dangjian.evaluation.choices import Grade
 from dangjian.evaluation.models import Evaluation, FollowUp
@@ -35,7 +36,7 @@ def results_xlsx(rows: QuerySet[Evaluation], year: int) -> bytes:
         _("Suggested grade"),
         _("Grade"),
         _("Reason for the grade"),
-        _("Decided on"),
+        pgettext("evaluation", "Decided on"),
         _("Follow-up"),
         _("Correct by"),
     ]
