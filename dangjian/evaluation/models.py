@@ -73,6 +73,11 @@ class Round(ScopedModel):
         indexes = [models.Index(fields=["step", "year"], name="evaluation_round_step_year")]
 
     def __str__(self) -> str:
+        # The audit trail keeps this as written: no words of one language in it.
+        return f"{self.organization} · {self.year}"
+
+    @property
+    def label(self) -> str:
         return str(_("%(org)s · democratic evaluation %(year)s") % {"org": self.organization, "year": self.year})
 
     def get_absolute_url(self) -> str:
@@ -222,7 +227,7 @@ class FollowUp(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.evaluation.member} · {self.get_grade_display()}"
+        return f"{self.evaluation.member} · {self.evaluation.round.year}"
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:follow_up", args=[self.pk])

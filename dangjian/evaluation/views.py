@@ -185,7 +185,7 @@ class RoundView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         counts = queries.counts_of(Evaluation.objects.filter(round=round_))
         context.update(
-            title=str(round_),
+            title=round_.label,
             round=round_,
             evaluations=[(e, rules.distribution(e.tallies(), round_.ballots or 0, round_.grades)) for e in evaluations],
             counts=counts,

@@ -66,7 +66,7 @@ def test_open_takes_the_roster_from_the_member_records(cast: Cast) -> None:
     assert later.name not in roster and round_.year == 2026 and round_.step == Step.SELF
     assert round_.grades == [E, Q, B, U]
     assert AuditEntry.objects.filter(object_repr__contains="张三", action="create").exists()
-    assert str(round_) == "东关村党支部 · democratic evaluation 2026"
+    assert (str(round_), round_.label) == ("东关村党支部 · 2026", "东关村党支部 · democratic evaluation 2026")
 
 
 def test_open_refusals(cast: Cast) -> None:
