@@ -535,7 +535,8 @@ def publish(round_: Round, *, actor: Any) -> list[Result]:
     today = timezone.localdate()
     if round_.state != RoundState.REVIEW:
         raise ValidationError(_("Publish after the draft results were open for appeals."))
-    if round_.appeal_until and today < round_.appeal_until:
+    # Appeals are taken through the last day of the window: publish the day after.
+    if round_.appeal_until and today <= round_.appeal_until:
         raise ValidationError(_("Appeals are open until %(day)s.") % {"day": round_.appeal_until.isoformat()})
     if round_.appeals.filter(state=AppealState.PENDING).exists():
         raise ValidationError(_("Decide the pending appeals first."))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from dangjian.assessment import actions
 from dangjian.assessment.choices import Method, RoundKind
-from dangjian.assessment.models import Indicator, Scheme
+from dangjian.assessment.models import Indicator, Round, Scheme
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
 
@@ -53,6 +53,7 @@ class AssessmentBuilder:
         )
         self.score(mid, branches, laggards)
         actions.open_review(mid, appeal_until=self.today, actor=self.admin)
+        self.window_over(mid)
         actions.publish(mid, actor=self.admin)
         end = actions.open_round(
             current,
@@ -85,7 +86,14 @@ class AssessmentBuilder:
         )
         self.score(round_, branches, laggards)
         actions.open_review(round_, appeal_until=timezone.localdate(), actor=self.admin)
+        self.window_over(round_)
         actions.publish(round_, actor=self.admin)
+
+    @staticmethod
+    def window_over(round_: Round) -> None:
+        """History: the appeal window of a past round is over (appeals run through its
+        last day, publication the day after)."""
+        Round.objects.filter(pk=round_.pk).update(appeal_until=timezone.localdate() - dt.timedelta(days=1))
 
     def score(self, round_: object, branches: list[Organization], laggards: set[int]) -> None:
         """Two assessors score the manual indicators; the laggards score low and one of

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from dangjian.assessment import actions
 from dangjian.assessment.choices import Method
-from dangjian.assessment.models import Indicator
+from dangjian.assessment.models import Indicator, Round
 from tests.e2e.conftest import log_in
 
 
@@ -67,6 +67,11 @@ def test_score_appeal_publish_rank_consequence(  # type: ignore[no-untyped-def]
     page.select_option(".decide select[name=upheld]", "0")
     page.fill(".decide textarea[name=response]", "证明材料不足")
     page.locator(".decide button").click()
+    expect(page.locator("#appeals")).to_contain_text("Dismissed")
+    # Appeals run through the window's last day; publication comes after it.
+    page.locator("#publish button").click()
+    expect(page.locator("main")).to_contain_text("Appeals are open until")
+    Round.objects.filter(pk=round_.pk).update(appeal_until=today - dt.timedelta(days=1))
     page.locator("#publish button").click()
     expect(page.locator("#round-state")).to_contain_text("Published")
     rows = page.locator("#ranking tbody tr")

@@ -1013,14 +1013,6 @@ def test_schema_describes_assessment(db: Any) -> None:
 # --- problems found ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "actions.publish refuses only while today < appeal_until, but file_appeal takes appeals "
-        "until appeal_until inclusive: on the window's last day the round can be published, "
-        "closing the window a day early for the assessed organizations."
-    ),
-)
 def test_the_last_day_of_the_appeal_window_is_not_cut_short(cast: Cast) -> None:
     r = in_review(cast, year_end(county_scheme(cast)), until=TODAY)
     with pytest.raises(ValidationError):

@@ -156,6 +156,9 @@ def test_review_appeal_publish_and_places(cast: Cast, time_machine: Any) -> None
     appeal = actions.file_appeal(r, organization=cast.committee_x, text="业务得分偏低", actor=cast.committee_admin)
     with pytest.raises(ValidationError, match="Appeals are open until"):
         actions.publish(r, actor=cast.county_admin)
+    time_machine.move_to(dt.datetime(2026, 12, 22, 2, 0, tzinfo=dt.UTC))
+    with pytest.raises(ValidationError, match="Appeals are open until"):  # through its last day
+        actions.publish(r, actor=cast.county_admin)
     time_machine.move_to(dt.datetime(2026, 12, 23, 2, 0, tzinfo=dt.UTC))
     with pytest.raises(ValidationError, match="pending appeals"):
         actions.publish(r, actor=cast.county_admin)
@@ -188,8 +191,14 @@ def run_year(cast: Cast, s: Scheme, y_behind: bool, time_machine: Any) -> Round:
             r, organization=cast.committee_y, indicator=deduction, points=D(5), reason="x", actor=cast.county_admin
         )
     actions.open_review(r, appeal_until=time_machine_today(), actor=cast.county_admin)
+    window_over(r)
     actions.publish(r, actor=cast.county_admin)
     return r
+
+
+def window_over(r: Round) -> None:
+    """The appeal window ended yesterday (appeals run through its last day)."""
+    Round.objects.filter(pk=r.pk).update(appeal_until=time_machine_today() - dt.timedelta(days=1))
 
 
 def time_machine_today() -> dt.date:
@@ -247,6 +256,7 @@ def test_membership_change_breaks_the_run(cast: Cast, time_machine: Any) -> None
                 r, organization=org, indicator=indicator, value=D(1), evidence=pdf(), actor=cast.county_admin
             )
     actions.open_review(r, appeal_until=time_machine_today(), actor=cast.county_admin)
+    window_over(r)
     actions.publish(r, actor=cast.county_admin)
     s26 = actions.copy_scheme(s25, year=2026, actor=cast.county_admin)
     actions.add_assessed(s26, [cast.committee_y], actor=cast.county_admin)
@@ -265,6 +275,7 @@ def test_membership_change_breaks_the_run(cast: Cast, time_machine: Any) -> None
                 actor=cast.county_admin,
             )
     actions.open_review(r26, appeal_until=time_machine_today(), actor=cast.county_admin)
+    window_over(r26)
     actions.publish(r26, actor=cast.county_admin)
     rule = Consequence.objects.get(round=r26, organization=cast.committee_y)
     assert (rule.rule, rule.years) == ("bottom_1", [2026])

@@ -125,6 +125,11 @@ def test_the_whole_round_through_the_pages(cast: Cast) -> None:
     )
     from time_machine import travel
 
+    with travel(dt.datetime(2026, 12, 21, 2, 0, tzinfo=dt.UTC)):  # the last day of the window
+        assert (
+            "Appeals are open until"
+            in county.post(round_.get_absolute_url(), {"what": "publish"}, follow=True).content.decode()
+        )
     with travel(dt.datetime(2026, 12, 22, 2, 0, tzinfo=dt.UTC)):
         assert county.post(round_.get_absolute_url(), {"what": "publish"}).status_code == 302
         round_.refresh_from_db()

@@ -592,6 +592,7 @@ def world(cast: Cast) -> Cast:
     assessment_actions.open_review(year_end, appeal_until=today, actor=None)
     assessment_actions.file_appeal(year_end, organization=cast.committee_x, text="申诉", actor=None)
     Appeal.objects.update(state="dismissed", response="驳回")
+    AssessmentRound.objects.filter(pk=year_end.pk).update(appeal_until=today - dt.timedelta(days=1))  # window over
     assessment_actions.publish(year_end, actor=None)
     own = assessment_actions.create_scheme(cast.committee_x, year=today.year, title="党委考核", actor=None)
     assessment_actions.add_assessed(own, [cast.branch_a], actor=None)
