@@ -13,6 +13,7 @@ from dangjian.accounts.models import User
 from dangjian.evaluation import actions
 from dangjian.evaluation.choices import Grade
 from dangjian.evaluation.models import Evaluation, Round
+from dangjian.members.choices import ACTIVE_STATUSES
 from dangjian.members.models import Member
 from dangjian.orglife.choices import EventKind, EventState
 from dangjian.orglife.models import Event
@@ -115,7 +116,9 @@ class EvaluationBuilder:
         actions.close_self_evaluation(round_, on=closed_on, actor=secretary)
         actions.record_mutual_evaluation(round_, held_on=mutual_on, summary=MUTUAL, actor=secretary)
         candidates = list(
-            round_.evaluations.filter(excused_reason="", status="full")
+            round_.evaluations.filter(
+                excused_reason="", status="full", member__organization=org, member__status__in=ACTIVE_STATUSES
+            )
             .exclude(member_id=member_user.member_id)
             .select_related("member")
             .order_by("member__name_pinyin", "pk")
@@ -137,15 +140,17 @@ class EvaluationBuilder:
             grades[e.pk] = (e.suggested, "")
         actions.decide(Round.objects.get(pk=round_.pk), meeting=meeting, grades=grades, actor=secretary)
         follow_up = Evaluation.objects.get(round=round_, member=lower).follow_up
+        # The helper: a member graded excellent who is still in the branch.
+        current = Member.objects.filter(organization=org, status__in=ACTIVE_STATUSES).exclude(
+            pk__in=[lower.pk, member_user.member_id or 0]
+        )
         helper = (
-            round_.evaluations.filter(grade=Grade.EXCELLENT, status="full")
-            .exclude(member_id=member_user.member_id)
-            .order_by("pk")
-            .first()
+            current.filter(evaluations__round=round_, evaluations__grade=Grade.EXCELLENT).order_by("pk").first()
+            or current.order_by("pk").first()
         )
         actions.plan_follow_up(
             follow_up,
-            helper=helper.member if helper else None,
+            helper=helper,
             plan="每月至少参加一次组织生活，按时交纳党费；由帮扶党员每季度谈心一次；承担一项为民服务任务（村道保洁）。",
             deadline=follow_up.deadline,
             actor=secretary,
