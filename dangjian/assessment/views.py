@@ -659,7 +659,7 @@ class PointsView(LoginRequiredMixin, TemplateView):
         context.update(title=gettext_lazy("Member points"), year=year, labels=labels)
         if user.role == Role.MEMBER:
             member = getattr(user, "member", None)
-            if member is None:
+            if member is None or "org" in self.request.GET:  # their own points, no league table
                 raise Http404
             point_rules, tally = points.of_member(member, year)
             context.update(own=True, rows=self._lines(point_rules, tally, labels), tally=tally)

@@ -196,6 +196,7 @@ PK_EXTRA = {
 LIST_QUERIES = {
     "assessment:schemes": ["year=2025", "year=bad"],
     "assessment:consequences": ["state=open", "state=done"],
+    "assessment:points": ["year=2025", "year=bad"],
     "members:list": ["_export=csv", "status=former", "q=zs"],
     "orgs:list": ["_export=csv", "warning=undersized"],
     "core:audit": ["_export=csv"],
@@ -258,6 +259,7 @@ ORG_PARAM = {
     "assessment:schemes",
     "assessment:scheme_add",
     "assessment:consequences",
+    "assessment:points",
     "orglife:compliance",
     "orglife:compliance-xlsx",
     "orglife:calendar",
