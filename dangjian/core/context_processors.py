@@ -48,6 +48,8 @@ def _more(user: Any) -> list[tuple[str, Any, str]]:
         # the evaluation from the organizational life list.
         if allows(user.role, "evaluation", Action.VIEW):
             items.append((reverse("evaluation:rounds"), _("My democratic evaluation"), "person-check"))
+        if user.member_id:
+            items.append((reverse("assessment:points"), _("My points"), "award"))
         return items
     items.append((reverse("orgs:warnings"), _("Warnings"), "exclamation-triangle"))
     items.append((reverse("members:transfers"), _("Transfers"), "arrow-left-right"))
