@@ -43,7 +43,7 @@ class RoundKind(models.TextChoices):
 
 
 class RoundState(models.TextChoices):
-    SCORING = "scoring", _("Scoring")
+    SCORING = "scoring", pgettext_lazy("assessment round", "Scoring")
     REVIEW = "review", _("Draft results: appeals open")
     PUBLISHED = "published", pgettext_lazy("assessment round", "Published")
 

@@ -69,7 +69,7 @@ class DimensionForm(StyledForm):
 
 class IndicatorForm(StyledForm):
     title = forms.CharField(label=_("Indicator"), max_length=200)
-    method = forms.ChoiceField(label=_("Scoring"), choices=Method.choices)
+    method = forms.ChoiceField(label=pgettext_lazy("indicator", "Scoring"), choices=Method.choices)
     source = forms.ChoiceField(label=_("Computed from"), required=False)
     max_score = forms.DecimalField(
         label=_("Full score"),
@@ -95,9 +95,15 @@ class ConsequenceRuleForm(StyledForm):
 
 
 class GradeForm(StyledForm):
-    label = forms.CharField(label=_("Name"), max_length=50)
+    label = forms.CharField(label=pgettext_lazy("grade", "Name"), max_length=50)
     floor = forms.DecimalField(label=_("From (points)"), min_value=Decimal(0), max_digits=6, decimal_places=2)
-    share = forms.IntegerField(label=_("At most (% of the group)"), min_value=0, max_value=100, required=False)
+    share = forms.IntegerField(
+        # xgettext:no-python-format
+        label=_("At most (% of the group)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
 
 
 class RoundForm(StyledForm):
@@ -113,7 +119,9 @@ class ReviewForm(StyledForm):
 class AdjustmentForm(StyledForm):
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
     indicator = forms.ModelChoiceField(label=_("Item"), queryset=Organization.objects.none())
-    points = forms.DecimalField(label=_("Points"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2)
+    points = forms.DecimalField(
+        label=pgettext_lazy("bonus or deduction", "Points"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2
+    )
     reason = forms.CharField(label=_("Reason"), max_length=300)
     evidence = forms.FileField(label=_("Evidence"), required=False, help_text=_("PDF, image, Word or Excel file."))
 

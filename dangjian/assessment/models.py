@@ -14,6 +14,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.assessment.choices import (
     AppealState,
@@ -173,7 +174,11 @@ class GradeBand(ScopedModel):
     label = models.CharField(_("name"), max_length=50)
     floor = models.DecimalField(_("from (points)"), default=0, **POINTS)
     share = models.PositiveSmallIntegerField(
-        _("at most (% of the group)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+        # xgettext:no-python-format
+        _("at most (% of the group)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -321,7 +326,7 @@ class Appeal(ScopedModel):
     filed_on = models.DateField(_("filed on"))
     state = models.CharField(_("state"), max_length=10, choices=AppealState.choices, default=AppealState.PENDING)
     response = models.TextField(_("response"), blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_on = models.DateField(pgettext_lazy("appeal", "decided on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("appeal")
@@ -350,7 +355,7 @@ class Result(ScopedModel):
     bonus = models.DecimalField(_("bonus"), **POINTS)
     deduction = models.DecimalField(_("deductions"), **POINTS)
     total = models.DecimalField(_("total"), **POINTS)
-    place = models.PositiveIntegerField(_("place"))
+    place = models.PositiveIntegerField(pgettext_lazy("ranking", "place"))
     place_from_bottom = models.PositiveIntegerField(_("place from the bottom"))
     group_size = models.PositiveIntegerField(_("organizations assessed"))
     grade = models.CharField(_("grade"), max_length=50)
