@@ -85,7 +85,9 @@ def orglife_completion(
 
     window = Span(start, end, "year", f"{start:%Y-%m-%d}~{end:%Y-%m-%d}")
     tallies = compliance.rollup(root, window, today=min(today, end), group="org")
-    paths = dict(Organization.objects.filter(pk__in=list(tallies)).values_list("pk", "path"))
+    # The subtree's paths by prefix, not by a list of ids: a province-wide group would
+    # pass SQLite's limit of 32,766 parameters.
+    paths = dict(Organization.objects.filter(path__startswith=root.path).values_list("pk", "path"))
     return by_prefix(((paths[pk], t.on_time, t.due) for pk, t in tallies.items() if pk in paths), orgs)
 
 
@@ -141,11 +143,15 @@ def dues_collection(
 
     last = min(end, add_months(today.replace(day=1), -1))  # a month counts once it is over
     members = Member.objects.filter(organization__path__startswith=root.path)
-    rows: list[tuple[str, int, int]] = []
+    # One query a month (dues.queries); the months added up per organization first.
+    paid_due: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     if last >= start:
         for month in months_between(start.replace(day=1), last.replace(day=1)):
-            rows += [(path, paid, due) for path, (due, paid) in collection_by_organization(members, month).items()]
-    return by_prefix(rows, orgs)
+            for path, (due, paid) in collection_by_organization(members, month).items():
+                sums = paid_due[path]
+                sums[0] += paid
+                sums[1] += due
+    return by_prefix(((path, paid, due) for path, (paid, due) in paid_due.items()), orgs)
 
 
 @source(
