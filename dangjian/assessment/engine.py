@@ -106,8 +106,14 @@ def compute(round_: Round, today: dt.date, only: Organization | None = None) -> 
     for org in orgs:
         pk = org.pk
         lines = []
-        sums = {Category.PARTY: ZERO, Category.BUSINESS: ZERO, Method.BONUS: ZERO, Method.DEDUCTION: ZERO}
+        sums: dict[str, Decimal] = {
+            Category.PARTY: ZERO,
+            Category.BUSINESS: ZERO,
+            Method.BONUS: ZERO,
+            Method.DEDUCTION: ZERO,
+        }
         for indicator, indicator_pk, method, bucket, max_score, by_org in plan:
+            score: Decimal | None
             if method == Method.AUTOMATIC:
                 measure = by_org.get(pk, no_measure)
                 rate = measure.rate
