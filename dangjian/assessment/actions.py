@@ -42,13 +42,8 @@ from dangjian.assessment.models import (
     Score,
 )
 from dangjian.core import audit
-from dangjian.core.scoping import OutOfScope, covers_path, ensure_in_scope
+from dangjian.core.scoping import ensure_in_scope, require_cover
 from dangjian.orgs.models import Organization
-
-
-def _covers(actor: Any, organization: Organization) -> None:
-    if actor is not None and not covers_path(actor, organization.path):
-        raise OutOfScope
 
 
 def _new(actor: Any, row: Any) -> Any:
@@ -101,7 +96,7 @@ def create_scheme(
     """A draft scheme with the default indicators (every automatic source on the party
     side, two manual business indicators with evidence, a bonus and a deduction item), the
     default grades and consequence rules; all editable until scoring starts."""
-    _covers(actor, organization)
+    require_cover(actor, organization)
     scheme = _new(
         actor,
         Scheme(
@@ -192,7 +187,7 @@ def create_scheme(
 def copy_scheme(source: Scheme, *, year: int, actor: Any) -> Scheme:
     """Next year's draft: the same group, indicators, grades and consequence rules, in the
     same series (so the consequence rules read both years' results)."""
-    _covers(actor, source.organization)
+    require_cover(actor, source.organization)
     copy = _new(
         actor,
         Scheme(
@@ -260,7 +255,7 @@ def copy_scheme(source: Scheme, *, year: int, actor: Any) -> Scheme:
 def add_assessed(scheme: Scheme, organizations: list[Organization], *, actor: Any) -> int:
     """Add organizations under the scheme's organization to its group (those already in
     it are skipped); the number added."""
-    _covers(actor, scheme.organization)
+    require_cover(actor, scheme.organization)
     _draft(scheme)
     present = set(scheme.assessed.values_list("organization_id", flat=True))
     added = 0
@@ -278,7 +273,7 @@ def add_assessed(scheme: Scheme, organizations: list[Organization], *, actor: An
 
 @transaction.atomic
 def remove_assessed(assessed: Assessed, *, actor: Any) -> None:
-    _covers(actor, assessed.scheme.organization)
+    require_cover(actor, assessed.scheme.organization)
     _draft(assessed.scheme)
     ensure_in_scope(actor, assessed, Action.CHANGE)
     audit.record(actor, "delete", assessed, before=audit.snapshot(assessed))
@@ -287,7 +282,7 @@ def remove_assessed(assessed: Assessed, *, actor: Any) -> None:
 
 @transaction.atomic
 def add_dimension(scheme: Scheme, *, title: str, category: str, actor: Any) -> Dimension:
-    _covers(actor, scheme.organization)
+    require_cover(actor, scheme.organization)
     _draft(scheme)
     position = (scheme.dimensions.aggregate(m=Max("position"))["m"] or 0) + 1
     return _new(actor, Dimension(scheme=scheme, title=title.strip(), category=category, position=position))
@@ -306,7 +301,7 @@ def add_indicator(
     actor: Any,
 ) -> Indicator:
     scheme = dimension.scheme
-    _covers(actor, scheme.organization)
+    require_cover(actor, scheme.organization)
     _draft(scheme)
     if method == Method.AUTOMATIC and source not in sources.SOURCES:
         raise ValidationError({"source": _("Choose what the automatic indicator is computed from.")})
@@ -329,7 +324,7 @@ def add_indicator(
 @transaction.atomic
 def change_indicator(indicator: Indicator, *, actor: Any, **fields: Any) -> Indicator:
     scheme = indicator.dimension.scheme
-    _covers(actor, scheme.organization)
+    require_cover(actor, scheme.organization)
     _draft(scheme)
     if (
         fields.get("method", indicator.method) == Method.AUTOMATIC
@@ -341,7 +336,7 @@ def change_indicator(indicator: Indicator, *, actor: Any, **fields: Any) -> Indi
 
 @transaction.atomic
 def remove_indicator(indicator: Indicator, *, actor: Any) -> None:
-    _covers(actor, indicator.dimension.scheme.organization)
+    require_cover(actor, indicator.dimension.scheme.organization)
     _draft(indicator.dimension.scheme)
     ensure_in_scope(actor, indicator, Action.CHANGE)
     audit.record(actor, "delete", indicator, before=audit.snapshot(indicator))
@@ -377,7 +372,7 @@ def problems(scheme: Scheme) -> list[str]:
 @transaction.atomic
 def open_round(scheme: Scheme, *, kind: str, starts_on: dt.date, ends_on: dt.date, actor: Any) -> Round:
     """A round over the period; the scheme is frozen from then on."""
-    _covers(actor, scheme.organization)
+    require_cover(actor, scheme.organization)
     found = problems(scheme)
     if found:
         raise ValidationError(found)
@@ -414,7 +409,7 @@ def record_score(
 ) -> Score:
     """The actor's own score of a manual indicator (a new one replaces theirs); only
     while the round is not published."""
-    _covers(actor, round_.scheme.organization)
+    require_cover(actor, round_.scheme.organization)
     _scoring(round_)
     _in_group(round_, organization)
     if indicator.dimension.scheme_id != round_.scheme_id or indicator.method != Method.MANUAL:
@@ -453,7 +448,7 @@ def record_adjustment(
     evidence: Any = None,
     actor: Any,
 ) -> Adjustment:
-    _covers(actor, round_.scheme.organization)
+    require_cover(actor, round_.scheme.organization)
     _scoring(round_)
     _in_group(round_, organization)
     if indicator.dimension.scheme_id != round_.scheme_id or indicator.method not in (Method.BONUS, Method.DEDUCTION):
@@ -474,7 +469,7 @@ def record_adjustment(
 def open_review(round_: Round, *, appeal_until: dt.date, actor: Any) -> Round:
     """Draft results go to the assessed organizations, who may appeal until the date;
     every manual indicator needs a score for every organization first."""
-    _covers(actor, round_.scheme.organization)
+    require_cover(actor, round_.scheme.organization)
     if round_.state != RoundState.SCORING:
         raise ValidationError(_("The round is not being scored."))
     today = timezone.localdate()
@@ -492,7 +487,7 @@ def open_review(round_: Round, *, appeal_until: dt.date, actor: Any) -> Round:
 def file_appeal(
     round_: Round, *, organization: Organization, text: str, indicator: Indicator | None = None, actor: Any
 ) -> Appeal:
-    _covers(actor, organization)
+    require_cover(actor, organization)
     _in_group(round_, organization)
     today = timezone.localdate()
     if round_.state != RoundState.REVIEW or (round_.appeal_until and today > round_.appeal_until):
@@ -510,7 +505,7 @@ def file_appeal(
 def decide_appeal(appeal: Appeal, *, upheld: bool, response: str, actor: Any) -> Appeal:
     """Upheld (the assessors correct the scores, which they can until publication) or
     dismissed, with the reasons."""
-    _covers(actor, appeal.round.scheme.organization)
+    require_cover(actor, appeal.round.scheme.organization)
     if appeal.state != AppealState.PENDING:
         raise ValidationError(_("The appeal is already decided."))
     if appeal.round.state == RoundState.PUBLISHED:
@@ -531,7 +526,7 @@ def publish(round_: Round, *, actor: Any) -> list[Result]:
     """Write the results (totals, places, grades, breakdown) once; for a year-end round,
     the consequences the scheme's rules give over the series' consecutive years."""
     round_ = Round.objects.select_for_update().select_related("scheme__organization").get(pk=round_.pk)
-    _covers(actor, round_.scheme.organization)
+    require_cover(actor, round_.scheme.organization)
     today = timezone.localdate()
     if round_.state != RoundState.REVIEW:
         raise ValidationError(_("Publish after the draft results were open for appeals."))
@@ -603,7 +598,7 @@ def _consequences(round_: Round, actor: Any) -> None:
 
 @transaction.atomic
 def follow_up(consequence: Consequence, *, done_on: dt.date, note: str, actor: Any) -> Consequence:
-    _covers(actor, consequence.round.scheme.organization)
+    require_cover(actor, consequence.round.scheme.organization)
     if consequence.state == FollowUp.DONE:
         raise ValidationError(_("Already done."))
     if done_on > timezone.localdate():
@@ -626,7 +621,7 @@ def save_consequence_rule(
     actor: Any,
 ) -> ConsequenceRule:
     """Change a consequence rule of a draft scheme, or add one (``rule`` None)."""
-    _covers(actor, scheme.organization)
+    require_cover(actor, scheme.organization)
     _draft(scheme)
     fields = {
         "position": position,
@@ -646,7 +641,7 @@ def save_consequence_rule(
 @transaction.atomic
 def save_grade(band: GradeBand, *, label: str, floor: Decimal, share: int | None, actor: Any) -> GradeBand:
     """Rename a grade of a draft scheme, or change its floor or quota."""
-    _covers(actor, band.scheme.organization)
+    require_cover(actor, band.scheme.organization)
     _draft(band.scheme)
     return _change(actor, band, label=label.strip(), floor=floor, share=share)
 
@@ -657,7 +652,7 @@ def set_points_rules(
 ) -> list[PointsRule]:
     """The member points rules of ``organization`` for ``year`` (replacing its earlier
     ones): points each and the yearly cap per source."""
-    _covers(actor, organization)
+    require_cover(actor, organization)
     out = []
     for source, points, cap in rules:
         row = PointsRule.objects.filter(organization=organization, year=year, source=source).first()

@@ -60,7 +60,7 @@ from dangjian.core.inbox import own_q
 from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import ActionFormView, apply_errors, file_response, year_from
 from dangjian.orgs.models import Organization
-from dangjian.orgs.queries import root_from
+from dangjian.orgs.queries import acting_for, root_from
 
 
 def _no_members(user: Any) -> None:
@@ -118,10 +118,7 @@ class SchemeCreateView(ActionFormView):
     success_message = gettext_lazy("Scheme created with the default indicators: adjust them and add the group.")
 
     def get_target(self) -> Organization:
-        org = root_from(self.request)
-        if org is None or not covers_path(self.request.user, org.path):
-            raise Http404
-        return org
+        return acting_for(self.request)
 
     def perform(self, form: SchemeForm, target: Organization) -> Scheme:
         return actions.create_scheme(target, actor=self.request.user, **form.cleaned_data)

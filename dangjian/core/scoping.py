@@ -123,3 +123,10 @@ def covers_path(user: Any, path: str | None) -> bool:
     if user.role == Role.PLATFORM_ADMIN:
         return True
     return bool(user.scope_path) and path.startswith(user.scope_path)
+
+
+def require_cover(actor: Any, organization: Any) -> None:
+    """For actions: ``actor`` must cover ``organization`` (its subtree); ``None`` is the
+    system or the command line, never limited."""
+    if actor is not None and not covers_path(actor, organization.path):
+        raise OutOfScope

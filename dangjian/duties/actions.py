@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
 from dangjian.core.dates import add_months
-from dangjian.core.scoping import OutOfScope, covers_path, ensure_in_scope
+from dangjian.core.scoping import ensure_in_scope, require_cover
 from dangjian.duties import rules
 from dangjian.duties.choices import ItemState, ListState, Move, ProjectState
 from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
@@ -24,14 +24,9 @@ from dangjian.duties.rules import Side
 from dangjian.orgs.models import Organization
 
 
-def _covers(actor: Any, organization: Organization) -> None:
-    if actor is not None and not covers_path(actor, organization.path):
-        raise OutOfScope
-
-
 @transaction.atomic
 def create_list(organization: Organization, *, year: int, title: str, actor: Any) -> WorkList:
-    _covers(actor, organization)
+    require_cover(actor, organization)
     work_list = WorkList(organization=organization, year=year, title=title.strip())
     work_list.full_clean()
     work_list.save()
@@ -57,7 +52,7 @@ def add_item(
     """An item of ``work_list`` for ``assignee`` (in the issuer's subtree); with
     ``parent``, a sub-item the parent's owner assigns further down its own subtree."""
     issuer = parent.assignee if parent is not None else work_list.organization
-    _covers(actor, issuer)
+    require_cover(actor, issuer)
     if not assignee.path.startswith(issuer.path):
         raise ValidationError(
             {"assignee": _("Assign the item to %(org)s or an organization under it.") % {"org": issuer.name}}
@@ -98,7 +93,7 @@ def add_item(
 @transaction.atomic
 def publish(work_list: WorkList, *, actor: Any) -> WorkList:
     """Publish a draft: every item is assigned from today (its history starts)."""
-    _covers(actor, work_list.organization)
+    require_cover(actor, work_list.organization)
     if work_list.state != ListState.DRAFT:
         raise ValidationError(_("The list is already published."))
     items = list(work_list.items.filter(parent__isnull=True))
@@ -144,7 +139,7 @@ def copy_list(source: WorkList, *, organization: Organization, year: int, actor:
 def side_of(actor: Any, item: Item, move: Move) -> Side:
     """The side ``move`` needs, after checking the actor covers it."""
     side = rules.TRANSITIONS[move].side if move in rules.TRANSITIONS else Side.ISSUER
-    _covers(actor, item.issuer if side == Side.ISSUER else item.assignee)
+    require_cover(actor, item.issuer if side == Side.ISSUER else item.assignee)
     return side
 
 
@@ -247,7 +242,7 @@ def create_project(
     post: str = "secretary",
     actor: Any,
 ) -> Project:
-    _covers(actor, organization)
+    require_cover(actor, organization)
     project = Project(
         organization=organization,
         title=title.strip(),
@@ -266,7 +261,7 @@ def create_project(
 
 @transaction.atomic
 def add_milestone(project: Project, *, title: str, due_on: dt.date, actor: Any) -> Milestone:
-    _covers(actor, project.organization)
+    require_cover(actor, project.organization)
     if project.state != ProjectState.RUNNING:
         raise ValidationError(_("The project is closed."))
     if not project.starts_on <= due_on <= project.ends_on:
@@ -288,7 +283,7 @@ def add_milestone(project: Project, *, title: str, due_on: dt.date, actor: Any) 
 def complete_milestone(
     milestone: Milestone, *, done_on: dt.date, note: str, evidence: Any = None, actor: Any
 ) -> Milestone:
-    _covers(actor, milestone.project.organization)
+    require_cover(actor, milestone.project.organization)
     if milestone.done_on is not None:
         raise ValidationError(_("The milestone is already done."))
     if done_on > timezone.localdate():
@@ -311,7 +306,7 @@ def close_project(project: Project, *, closed_on: dt.date, grade: str, evaluatio
     """The closing evaluation: by the organization above the project's (its own for a
     top-level one), with a grade and the reasons."""
     parent = Organization.objects.get_parent(project.organization)
-    _covers(actor, parent or project.organization)
+    require_cover(actor, parent or project.organization)
     if project.state != ProjectState.RUNNING:
         raise ValidationError(_("The project is closed."))
     if not grade or not evaluation.strip():
@@ -355,7 +350,7 @@ def record_decision(
 ) -> Decision:
     """A decision with, if there was one, the meeting of ``organization``'s committee or
     general meeting that discussed it first: held, and on or before the decision."""
-    _covers(actor, organization)
+    require_cover(actor, organization)
     if decided_on > timezone.localdate():
         raise ValidationError({"decided_on": _("The date is in the future.")})
     if prior_discussion is not None:

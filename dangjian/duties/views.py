@@ -43,7 +43,7 @@ from dangjian.duties.forms import (
 from dangjian.duties.models import Decision, Item, ItemEvent, Milestone, Project, WorkList
 from dangjian.duties.rules import Side
 from dangjian.orgs.models import Organization
-from dangjian.orgs.queries import root_from
+from dangjian.orgs.queries import acting_for, root_from
 
 
 def _no_members(user: Any) -> None:
@@ -105,10 +105,7 @@ class ListCreateView(ActionFormView):
     success_message = gettext_lazy("Work list created: add its items, then publish it.")
 
     def get_target(self) -> Organization:
-        org = root_from(self.request)
-        if org is None or not covers_path(self.request.user, org.path):
-            raise Http404
-        return org
+        return acting_for(self.request)
 
     def perform(self, form: ListForm, target: Organization) -> WorkList:
         return actions.create_list(target, actor=self.request.user, **form.cleaned_data)
@@ -320,10 +317,7 @@ class ProjectCreateView(ActionFormView):
     success_message = gettext_lazy("Project created: add its milestones.")
 
     def get_target(self) -> Organization:
-        org = root_from(self.request)
-        if org is None or not covers_path(self.request.user, org.path):
-            raise Http404
-        return org
+        return acting_for(self.request)
 
     def perform(self, form: ProjectForm, target: Organization) -> Project:
         return actions.create_project(target, actor=self.request.user, **form.cleaned_data)
@@ -441,10 +435,7 @@ class DecisionCreateView(ActionFormView):
     success_message = gettext_lazy("Decision recorded.")
 
     def get_target(self) -> Organization:
-        org = root_from(self.request)
-        if org is None or not covers_path(self.request.user, org.path):
-            raise Http404
-        return org
+        return acting_for(self.request)
 
     def get_form_kwargs(self, target: Organization) -> dict[str, Any]:
         from dangjian.orglife.models import Event

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts.roles import Action, Role
 from dangjian.core import audit
-from dangjian.core.scoping import OutOfScope, covers_path, ensure_in_scope
+from dangjian.core.scoping import OutOfScope, ensure_in_scope, require_cover
 from dangjian.evaluation import rules
 from dangjian.evaluation.choices import LOWER_GRADES, FollowUpMove, FollowUpState, Grade, Step
 from dangjian.evaluation.models import Evaluation, FollowUp, Round
@@ -28,11 +28,6 @@ from dangjian.orglife.models import Event, Vote
 from dangjian.orglife.queries import members_on
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
-
-
-def _covers(actor: Any, organization: Organization) -> None:
-    if actor is not None and not covers_path(actor, organization.path):
-        raise OutOfScope
 
 
 def _today() -> dt.date:
@@ -68,7 +63,7 @@ def open_round(organization: Organization, *, opened_on: dt.date, actor: Any) ->
     """Open the democratic evaluation of ``organization`` (a branch) for the year of
     ``opened_on``, with the grades in use that day (V1) and every full and probationary
     member of the branch on that day on the roster (L8)."""
-    _covers(actor, organization)
+    require_cover(actor, organization)
     if organization.kind != OrgKind.BRANCH:
         raise ValidationError(
             {
@@ -124,7 +119,7 @@ def hand_in_self_evaluation(evaluation: Evaluation, *, text: str, on: dt.date | 
             raise OutOfScope
         on = _today()
     else:
-        _covers(actor, evaluation.round.organization)
+        require_cover(actor, evaluation.round.organization)
     ensure_in_scope(actor, evaluation, Action.ADD)
     _at_step(evaluation.round, Step.SELF)
     on = on or _today()
@@ -151,7 +146,7 @@ def excuse(evaluation: Evaluation, *, reason: str, actor: Any) -> Evaluation:
     """The member takes no part in this year's evaluation (long illness, abroad…) and gets
     no grade; decided by the branch while self-evaluations are handed in."""
     evaluation = Evaluation.objects.select_related("round__organization").get(pk=evaluation.pk)
-    _covers(actor, evaluation.round.organization)
+    require_cover(actor, evaluation.round.organization)
     _at_step(evaluation.round, Step.SELF)
     if not reason.strip():
         raise ValidationError({"excused_reason": _("Say why the member is not evaluated.")})
@@ -170,7 +165,7 @@ def _taking_part(round_: Round) -> list[Evaluation]:
 def close_self_evaluation(round_: Round, *, on: dt.date, actor: Any) -> Round:
     """End the first step once every member taking part has a self-evaluation."""
     round_ = _locked(round_)
-    _covers(actor, round_.organization)
+    require_cover(actor, round_.organization)
     _at_step(round_, Step.SELF)
     _not_future(on, "on")
     if on < round_.opened_on:
@@ -201,7 +196,7 @@ def close_self_evaluation(round_: Round, *, on: dt.date, actor: Any) -> Round:
 def record_mutual_evaluation(round_: Round, *, held_on: dt.date, summary: str, actor: Any) -> Round:
     """The mutual evaluation (second step): when it was held and what came out of it."""
     round_ = _locked(round_)
-    _covers(actor, round_.organization)
+    require_cover(actor, round_.organization)
     _at_step(round_, Step.MUTUAL)
     _not_future(held_on, "held_on")
     if round_.self_closed_on and held_on < round_.self_closed_on:
@@ -235,7 +230,7 @@ def record_tallies(
     member gets the grade the rating suggests (``rules.suggest_grade``). Can be entered
     again until the branch decides."""
     round_ = _locked(round_)
-    _covers(actor, round_.organization)
+    require_cover(actor, round_.organization)
     _at_step(round_, Step.RATING, Step.DECISION)
     errors: dict[str, Any] = {}
     if ballots < 1:
@@ -288,7 +283,7 @@ def decide(round_: Round, *, meeting: Event, grades: Mapping[int, tuple[str, str
     Problems come back by row (``grade-<id>``, ``reason-<id>``). Each member graded below
     qualified gets a follow-up with the time limit of V2."""
     round_ = _locked(round_)
-    _covers(actor, round_.organization)
+    require_cover(actor, round_.organization)
     _at_step(round_, Step.DECISION)
     meeting = Event.objects.select_related("organization").get(pk=meeting.pk)
     if meeting.organization_id != round_.organization_id:
@@ -350,7 +345,7 @@ def _follow_up(follow_up: FollowUp, actor: Any) -> FollowUp:
         .select_related("evaluation__round__organization", "evaluation__member")
         .get(pk=follow_up.pk)
     )
-    _covers(actor, locked.evaluation.round.organization)
+    require_cover(actor, locked.evaluation.round.organization)
     return locked
 
 

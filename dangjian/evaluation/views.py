@@ -44,7 +44,7 @@ from dangjian.orglife.choices import EventKind, EventState, VoteSubject
 from dangjian.orglife.models import Event, Vote
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
-from dangjian.orgs.queries import root_from
+from dangjian.orgs.queries import acting_for, root_from
 
 
 def _is_member(user: Any) -> bool:
@@ -133,10 +133,7 @@ class OpenRoundView(ActionFormView):
     def get_target(self) -> Organization:
         if _is_member(self.request.user):
             raise PermissionDenied
-        org = root_from(self.request)
-        if org is None or not covers_path(self.request.user, org.path):
-            raise Http404
-        return org
+        return acting_for(self.request)
 
     def get_context(self, form: Any, target: Any) -> dict[str, Any]:
         context = super().get_context(form, target)

@@ -16,18 +16,13 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
-from dangjian.core.scoping import OutOfScope, covers_path, ensure_in_scope
+from dangjian.core.scoping import ensure_in_scope, require_cover
 from dangjian.inspections import rules
 from dangjian.inspections.choices import Coverage, RectificationMove, RectificationState
 from dangjian.inspections.models import Check, Finding, Plan, Rectification, RectificationEvent, Visit
 from dangjian.inspections.rules import Side
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
-
-
-def _covers(actor: Any, organization: Organization) -> None:
-    if actor is not None and not covers_path(actor, organization.path):
-        raise OutOfScope
 
 
 def _new(actor: Any, row: Any) -> Any:
@@ -67,7 +62,7 @@ def create_plan(
     """A plan of ``organization`` for organizations under ``target`` (in its subtree),
     with a visit for each organization ``covering`` names and a checklist copied from
     ``checklist_from`` or else from the rules (``rules.CHECKLIST``)."""
-    _covers(actor, organization)
+    require_cover(actor, organization)
     if not target.path.startswith(organization.path):
         raise ValidationError(
             {"target": _("Inspect %(org)s or an organization under it.") % {"org": organization.name}}
@@ -103,7 +98,7 @@ def create_plan(
 
 @transaction.atomic
 def add_visit(plan: Plan, *, organization: Organization, actor: Any) -> Visit:
-    _covers(actor, plan.organization)
+    require_cover(actor, plan.organization)
     if not organization.path.startswith(plan.target.path):
         raise ValidationError(
             {"organization": _("Inspect %(org)s or an organization under it.") % {"org": plan.target.name}}
@@ -115,14 +110,14 @@ def add_visit(plan: Plan, *, organization: Organization, actor: Any) -> Visit:
 
 @transaction.atomic
 def add_check(plan: Plan, *, rule: str, text: str, actor: Any) -> Check:
-    _covers(actor, plan.organization)
+    require_cover(actor, plan.organization)
     position = (plan.checks.aggregate(m=Max("position"))["m"] or 0) + 1
     return _new(actor, Check(plan=plan, rule=rule.strip().upper(), text=text.strip(), position=position))
 
 
 @transaction.atomic
 def change_check(check: Check, *, rule: str, text: str, actor: Any) -> Check:
-    _covers(actor, check.plan.organization)
+    require_cover(actor, check.plan.organization)
     before = audit.snapshot(check)
     check.rule, check.text = rule.strip().upper(), text.strip()
     check.full_clean()
@@ -134,7 +129,7 @@ def change_check(check: Check, *, rule: str, text: str, actor: Any) -> Check:
 
 @transaction.atomic
 def remove_check(check: Check, *, actor: Any) -> None:
-    _covers(actor, check.plan.organization)
+    require_cover(actor, check.plan.organization)
     ensure_in_scope(actor, check, Action.CHANGE)
     if check.findings.exists():
         raise ValidationError(_("Findings were recorded against this checklist item; it stays."))
@@ -145,7 +140,7 @@ def remove_check(check: Check, *, actor: Any) -> None:
 @transaction.atomic
 def record_visit(visit: Visit, *, inspected_on: dt.date, summary: str, actor: Any) -> Visit:
     """The day of the inspection and its conclusion."""
-    _covers(actor, visit.plan.organization)
+    require_cover(actor, visit.plan.organization)
     if inspected_on > timezone.localdate():
         raise ValidationError({"inspected_on": _("The date is in the future.")})
     if inspected_on < visit.plan.starts_on:
@@ -180,7 +175,7 @@ def record_finding(
     """A finding at ``visit``'s organization; with ``rectify``, the rectification the owner
     (the inspected organization or one under it) must make by ``deadline`` (by default
     ``INSP.rectification_days`` after the finding)."""
-    _covers(actor, visit.plan.organization)
+    require_cover(actor, visit.plan.organization)
     if check is not None and check.plan_id != visit.plan_id:
         raise ValidationError({"check": _("Choose an item of this plan's checklist.")})
     if found_on > timezone.localdate():
@@ -225,7 +220,7 @@ def record_finding(
 def side_of(actor: Any, rectification: Rectification, move: RectificationMove) -> Side:
     side = rules.TRANSITIONS[move].side if move in rules.TRANSITIONS else Side.INSPECTOR
     inspecting = rectification.finding.visit.plan.organization
-    _covers(actor, inspecting if side == Side.INSPECTOR else rectification.owner)
+    require_cover(actor, inspecting if side == Side.INSPECTOR else rectification.owner)
     return side
 
 

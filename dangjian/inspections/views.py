@@ -29,7 +29,7 @@ from dangjian.inspections.forms import VERBS, CheckForm, FindingForm, MoveForm, 
 from dangjian.inspections.models import Check, Finding, Plan, Rectification, RectificationEvent, Visit
 from dangjian.inspections.rules import Side
 from dangjian.orgs.models import Organization
-from dangjian.orgs.queries import root_from
+from dangjian.orgs.queries import acting_for, root_from
 
 
 def _no_members(user: Any) -> None:
@@ -104,10 +104,7 @@ class PlanCreateView(ActionFormView):
     success_message = gettext_lazy("Inspection planned: review its checklist.")
 
     def get_target(self) -> Organization:
-        org = root_from(self.request)
-        if org is None or not covers_path(self.request.user, org.path):
-            raise Http404
-        return org
+        return acting_for(self.request)
 
     def get_form_kwargs(self, target: Organization) -> dict[str, Any]:
         return {

@@ -157,3 +157,16 @@ def root_from(request: Any) -> Organization | None:
     if org_pk:
         return get_in_scope(request.user, Organization, Action.VIEW, pk=pk_or_404(org_pk))
     return scope_roots(request.user).first()
+
+
+def acting_for(request: Any) -> Organization:
+    """The organization a form creates something for: that of ``root_from``, which the
+    user must cover (not merely see, as the names of higher organizations); 404 else."""
+    from django.http import Http404
+
+    from dangjian.core.scoping import covers_path
+
+    org = root_from(request)
+    if org is None or not covers_path(request.user, org.path):
+        raise Http404
+    return org
