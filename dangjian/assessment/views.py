@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView
 
 from dangjian.accounts.roles import Action, Role
-from dangjian.assessment import actions, engine, points, queries, reports
+from dangjian.assessment import actions, engine, points, queries, reports, sources
 from dangjian.assessment.choices import FollowUp, Method, RoundKind, RoundState
 from dangjian.assessment.forms import (
     AdjustmentForm,
@@ -141,6 +141,10 @@ class SchemeView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         scheme = get_in_scope(user, Scheme, Action.VIEW, pk=self.kwargs["pk"])
         dimensions = list(scheme.dimensions.prefetch_related("indicators"))
+        for dimension in dimensions:
+            for indicator in dimension.indicators.all():
+                found = sources.SOURCES.get(indicator.source)
+                indicator.source_label = found.label if found else ""  # type: ignore[attr-defined]
         editing = _assessing(user, scheme) and scheme.state == "draft"
         forms = kwargs.get("forms", {})
         context.update(
@@ -152,6 +156,7 @@ class SchemeView(LoginRequiredMixin, TemplateView):
             grades=scheme.grades.all(),
             consequence_rules=scheme.consequence_rules.all(),
             rounds=scheme.rounds.all(),
+            can_open=scheme.rounds.count() < len(RoundKind),
             problems=actions.problems(scheme),
             assessing=_assessing(user, scheme),
             editing=editing,
