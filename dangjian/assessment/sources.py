@@ -64,6 +64,11 @@ def by_prefix(rows: Iterable[tuple[str, int, int]], targets: Sequence[Organizati
     due: dict[int, int] = defaultdict(int)
     for path, d, n in rows:
         for length in lengths:
+            # Only the prefixes of the path: a slice longer than the path is the path
+            # itself, which would count an organization's own rows once more for every
+            # deeper level of the group (a committee assessed with its branches).
+            if length > len(path):
+                break
             pk = paths.get(path[:length])
             if pk is not None:
                 done[pk] += d
