@@ -42,27 +42,9 @@ from dangjian.assessment.models import (
     Score,
 )
 from dangjian.core import audit
+from dangjian.core.actions import change, create
 from dangjian.core.scoping import ensure_in_scope, require_cover
 from dangjian.orgs.models import Organization
-
-
-def _new(actor: Any, row: Any) -> Any:
-    row.full_clean()
-    row.save()
-    audit.record(actor, "create", row, before={})
-    ensure_in_scope(actor, row, Action.ADD)
-    return row
-
-
-def _change(actor: Any, row: Any, **fields: Any) -> Any:
-    before = audit.snapshot(row)
-    for name, value in fields.items():
-        setattr(row, name, value)
-    row.full_clean()
-    row.save()
-    audit.record(actor, "update", row, before=before)
-    ensure_in_scope(actor, row, Action.CHANGE)
-    return row
 
 
 def _draft(scheme: Scheme) -> None:
@@ -97,7 +79,7 @@ def create_scheme(
     side, two manual business indicators with evidence, a bonus and a deduction item), the
     default grades and consequence rules; all editable until scoring starts."""
     require_cover(actor, organization)
-    scheme = _new(
+    scheme = create(
         actor,
         Scheme(
             organization=organization,
@@ -109,13 +91,13 @@ def create_scheme(
             appeal_days=appeal_days,
         ),
     )
-    party = _new(actor, Dimension(scheme=scheme, title=_("Party building"), category=Category.PARTY, position=1))
+    party = create(actor, Dimension(scheme=scheme, title=_("Party building"), category=Category.PARTY, position=1))
     keys = list(sources.SOURCES)
     share = Decimal(party_share)
     each = rules.q(share / len(keys))
     for position, key in enumerate(keys, start=1):
         points = each if position < len(keys) else share - each * (len(keys) - 1)
-        _new(
+        create(
             actor,
             Indicator(
                 dimension=party,
@@ -126,14 +108,14 @@ def create_scheme(
                 position=position,
             ),
         )
-    business = _new(
+    business = create(
         actor,
         Dimension(scheme=scheme, title=_("Administrative and business work"), category=Category.BUSINESS, position=2),
     )
     rest = Decimal(100 - party_share)
     first = rules.q(rest * BUSINESS_DEFAULTS[0][1])
     for position, (label, _part, evidence) in enumerate(BUSINESS_DEFAULTS, start=1):
-        _new(
+        create(
             actor,
             Indicator(
                 dimension=business,
@@ -144,19 +126,21 @@ def create_scheme(
                 position=position,
             ),
         )
-    extras = _new(actor, Dimension(scheme=scheme, title=_("Bonus and deductions"), category=Category.PARTY, position=3))
-    _new(
+    extras = create(
+        actor, Dimension(scheme=scheme, title=_("Bonus and deductions"), category=Category.PARTY, position=3)
+    )
+    create(
         actor,
         Indicator(dimension=extras, title=_("Honours and innovations"), method=Method.BONUS, max_score=5, position=1),
     )
-    _new(
+    create(
         actor,
         Indicator(
             dimension=extras, title=_("Violations and incidents"), method=Method.DEDUCTION, max_score=10, position=2
         ),
     )
     for position, band in enumerate(rules.DEFAULT_GRADES, start=1):
-        _new(
+        create(
             actor,
             GradeBand(
                 scheme=scheme,
@@ -168,7 +152,7 @@ def create_scheme(
             ),
         )
     for rule in rules.DEFAULT_CONSEQUENCES:
-        _new(
+        create(
             actor,
             ConsequenceRule(
                 scheme=scheme,
@@ -188,7 +172,7 @@ def copy_scheme(source: Scheme, *, year: int, actor: Any) -> Scheme:
     """Next year's draft: the same group, indicators, grades and consequence rules, in the
     same series (so the consequence rules read both years' results)."""
     require_cover(actor, source.organization)
-    copy = _new(
+    copy = create(
         actor,
         Scheme(
             organization=source.organization,
@@ -203,14 +187,14 @@ def copy_scheme(source: Scheme, *, year: int, actor: Any) -> Scheme:
         ),
     )
     for assessed in source.assessed.all():
-        _new(actor, Assessed(scheme=copy, organization_id=assessed.organization_id))
+        create(actor, Assessed(scheme=copy, organization_id=assessed.organization_id))
     for dimension in source.dimensions.prefetch_related("indicators"):
-        new = _new(
+        new = create(
             actor,
             Dimension(scheme=copy, title=dimension.title, category=dimension.category, position=dimension.position),
         )
         for i in dimension.indicators.all():
-            _new(
+            create(
                 actor,
                 Indicator(
                     dimension=new,
@@ -224,7 +208,7 @@ def copy_scheme(source: Scheme, *, year: int, actor: Any) -> Scheme:
                 ),
             )
     for band in source.grades.all():
-        _new(
+        create(
             actor,
             GradeBand(
                 scheme=copy,
@@ -236,7 +220,7 @@ def copy_scheme(source: Scheme, *, year: int, actor: Any) -> Scheme:
             ),
         )
     for rule in source.consequence_rules.all():
-        _new(
+        create(
             actor,
             ConsequenceRule(
                 scheme=copy,
@@ -265,7 +249,7 @@ def add_assessed(scheme: Scheme, organizations: list[Organization], *, actor: An
                 {"organizations": _("Assess organizations under %(org)s.") % {"org": scheme.organization.name}}
             )
         if org.pk not in present:
-            _new(actor, Assessed(scheme=scheme, organization=org))
+            create(actor, Assessed(scheme=scheme, organization=org))
             present.add(org.pk)
             added += 1
     return added
@@ -285,7 +269,7 @@ def add_dimension(scheme: Scheme, *, title: str, category: str, actor: Any) -> D
     require_cover(actor, scheme.organization)
     _draft(scheme)
     position = (scheme.dimensions.aggregate(m=Max("position"))["m"] or 0) + 1
-    return _new(actor, Dimension(scheme=scheme, title=title.strip(), category=category, position=position))
+    return create(actor, Dimension(scheme=scheme, title=title.strip(), category=category, position=position))
 
 
 @transaction.atomic
@@ -306,7 +290,7 @@ def add_indicator(
     if method == Method.AUTOMATIC and source not in sources.SOURCES:
         raise ValidationError({"source": _("Choose what the automatic indicator is computed from.")})
     position = (dimension.indicators.aggregate(m=Max("position"))["m"] or 0) + 1
-    return _new(
+    return create(
         actor,
         Indicator(
             dimension=dimension,
@@ -331,7 +315,7 @@ def change_indicator(indicator: Indicator, *, actor: Any, **fields: Any) -> Indi
         and fields.get("source", indicator.source) not in sources.SOURCES
     ):
         raise ValidationError({"source": _("Choose what the automatic indicator is computed from.")})
-    return _change(actor, indicator, **fields)
+    return change(actor, indicator, **fields)
 
 
 @transaction.atomic
@@ -380,9 +364,9 @@ def open_round(scheme: Scheme, *, kind: str, starts_on: dt.date, ends_on: dt.dat
         raise ValidationError({"ends_on": _("The period lies within %(year)s.") % {"year": scheme.year}})
     if scheme.rounds.filter(kind=kind).exists():
         raise ValidationError({"kind": _("This round is already open.")})
-    round_ = _new(actor, Round(scheme=scheme, kind=kind, starts_on=starts_on, ends_on=ends_on))
+    round_ = create(actor, Round(scheme=scheme, kind=kind, starts_on=starts_on, ends_on=ends_on))
     if scheme.state == SchemeState.DRAFT:
-        _change(actor, scheme, state=SchemeState.FROZEN)
+        change(actor, scheme, state=SchemeState.FROZEN)
     return round_
 
 
@@ -430,11 +414,11 @@ def record_score(
         )
         if evidence:
             score.evidence = evidence
-        return _new(actor, score)
+        return create(actor, score)
     fields: dict[str, Any] = {"value": value, "note": note}
     if evidence:
         fields["evidence"] = evidence
-    return _change(actor, score, **fields)
+    return change(actor, score, **fields)
 
 
 @transaction.atomic
@@ -462,7 +446,7 @@ def record_adjustment(
     )
     if evidence:
         row.evidence = evidence
-    return _new(actor, row)
+    return create(actor, row)
 
 
 @transaction.atomic
@@ -480,7 +464,7 @@ def open_review(round_: Round, *, appeal_until: dt.date, actor: Any) -> Round:
     if missing:
         names = "、".join(name for _path, name in missing[:10])
         raise ValidationError(_("Not every manual indicator is scored yet for: %(orgs)s.") % {"orgs": names})
-    return _change(actor, round_, state=RoundState.REVIEW, appeal_until=appeal_until)
+    return change(actor, round_, state=RoundState.REVIEW, appeal_until=appeal_until)
 
 
 @transaction.atomic
@@ -496,7 +480,7 @@ def file_appeal(
         raise ValidationError({"indicator": _("Choose an indicator of this scheme.")})
     if not text.strip():
         raise ValidationError({"text": _("Give the grounds of the appeal.")})
-    return _new(
+    return create(
         actor, Appeal(round=round_, organization=organization, indicator=indicator, text=text.strip(), filed_on=today)
     )
 
@@ -512,7 +496,7 @@ def decide_appeal(appeal: Appeal, *, upheld: bool, response: str, actor: Any) ->
         raise ValidationError(_("The round is published."))
     if not response.strip():
         raise ValidationError({"response": _("Give the reasons.")})
-    return _change(
+    return change(
         actor,
         appeal,
         state=AppealState.UPHELD if upheld else AppealState.DISMISSED,
@@ -556,7 +540,7 @@ def publish(round_: Round, *, actor: Any) -> list[Result]:
     ]
     Result.objects.bulk_create(results)
     audit.record_many(actor, "create", results)
-    _change(actor, round_, state=RoundState.PUBLISHED, published_on=today)
+    change(actor, round_, state=RoundState.PUBLISHED, published_on=today)
     if round_.kind == RoundKind.YEAR_END:
         _consequences(round_, actor)
     return results
@@ -605,7 +589,7 @@ def follow_up(consequence: Consequence, *, done_on: dt.date, note: str, actor: A
         raise ValidationError({"done_on": _("The date is in the future.")})
     if not note.strip():
         raise ValidationError({"note": _("Say what was done, or why.")})
-    return _change(actor, consequence, state=FollowUp.DONE, done_on=done_on, note=note.strip(), done_by=actor)
+    return change(actor, consequence, state=FollowUp.DONE, done_on=done_on, note=note.strip(), done_by=actor)
 
 
 @transaction.atomic
@@ -632,10 +616,10 @@ def save_consequence_rule(
     }
     if rule is None:
         key = f"{position}_{years}_{places}"
-        return _new(actor, ConsequenceRule(scheme=scheme, key=key, **fields))
+        return create(actor, ConsequenceRule(scheme=scheme, key=key, **fields))
     if rule.scheme_id != scheme.pk:
         raise ValidationError(_("Choose a rule of this scheme."))
-    return _change(actor, rule, **fields)
+    return change(actor, rule, **fields)
 
 
 @transaction.atomic
@@ -643,7 +627,7 @@ def save_grade(band: GradeBand, *, label: str, floor: Decimal, share: int | None
     """Rename a grade of a draft scheme, or change its floor or quota."""
     require_cover(actor, band.scheme.organization)
     _draft(band.scheme)
-    return _change(actor, band, label=label.strip(), floor=floor, share=share)
+    return change(actor, band, label=label.strip(), floor=floor, share=share)
 
 
 @transaction.atomic
@@ -658,10 +642,10 @@ def set_points_rules(
         row = PointsRule.objects.filter(organization=organization, year=year, source=source).first()
         if row is None:
             out.append(
-                _new(actor, PointsRule(organization=organization, year=year, source=source, points=points, cap=cap))
+                create(actor, PointsRule(organization=organization, year=year, source=source, points=points, cap=cap))
             )
         elif (row.points, row.cap) != (points, cap):
-            out.append(_change(actor, row, points=points, cap=cap))
+            out.append(change(actor, row, points=points, cap=cap))
         else:
             out.append(row)
     return out

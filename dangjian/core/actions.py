@@ -1,4 +1,5 @@
-"""Changes to what the core keeps: local values of regulation figures."""
+"""Changes to what the core keeps (local values of regulation figures), and the steps
+every area's actions share: validate a row, save it, audit it, re-check the scope."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dangjian.accounts.roles import Action
 from dangjian.core import audit, rulesets
 from dangjian.core.models import FigureOverride
+from dangjian.core.scoping import ensure_in_scope
 
 
 @transaction.atomic
@@ -67,3 +70,26 @@ def shape_problem(default: Any, value: Any) -> str | None:
     if isinstance(default, str):
         return None if isinstance(value, str) and value.strip() else _("Give a text.")
     return None
+
+
+def create(actor: Any, row: Any) -> Any:
+    """Validate and save a new ``row``, audit its creation, and re-check that ``actor``
+    may add it where it now is (``OutOfScope`` rolls the surrounding transaction back)."""
+    row.full_clean()
+    row.save()
+    audit.record(actor, "create", row, before={})
+    ensure_in_scope(actor, row, Action.ADD)
+    return row
+
+
+def change(actor: Any, row: Any, **fields: Any) -> Any:
+    """Set ``fields`` on ``row``, validate, save, audit the difference, and re-check
+    that ``actor`` may change it."""
+    before = audit.snapshot(row)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    audit.record(actor, "update", row, before=before)
+    ensure_in_scope(actor, row, Action.CHANGE)
+    return row

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts.roles import Action
 from dangjian.core import audit
+from dangjian.core.actions import create
 from dangjian.core.scoping import ensure_in_scope, require_cover
 from dangjian.inspections import rules
 from dangjian.inspections.choices import Coverage, RectificationMove, RectificationState
@@ -23,14 +24,6 @@ from dangjian.inspections.models import Check, Finding, Plan, Rectification, Rec
 from dangjian.inspections.rules import Side
 from dangjian.orgs.choices import OrgKind
 from dangjian.orgs.models import Organization
-
-
-def _new(actor: Any, row: Any) -> Any:
-    row.full_clean()
-    row.save()
-    audit.record(actor, "create", row, before={})
-    ensure_in_scope(actor, row, Action.ADD)
-    return row
 
 
 def coverage(target: Organization, how: str) -> list[Organization]:
@@ -67,7 +60,7 @@ def create_plan(
         raise ValidationError(
             {"target": _("Inspect %(org)s or an organization under it.") % {"org": organization.name}}
         )
-    plan = _new(
+    plan = create(
         actor,
         Plan(
             organization=organization,
@@ -84,7 +77,7 @@ def create_plan(
     if not organizations:
         raise ValidationError({"covering": _("There is no such organization under %(org)s.") % {"org": target.name}})
     for org in organizations:
-        _new(actor, Visit(plan=plan, organization=org))
+        create(actor, Visit(plan=plan, organization=org))
     if checklist_from is not None:
         if checklist_from.organization_id != organization.pk:
             raise ValidationError({"checklist_from": _("Copy the checklist of one of this organization's plans.")})
@@ -92,7 +85,7 @@ def create_plan(
     else:
         source = [(c.rule, str(c.text)) for c in rules.CHECKLIST]
     for position, (rule, text) in enumerate(source, start=1):
-        _new(actor, Check(plan=plan, rule=rule, text=text, position=position))
+        create(actor, Check(plan=plan, rule=rule, text=text, position=position))
     return plan
 
 
@@ -105,14 +98,14 @@ def add_visit(plan: Plan, *, organization: Organization, actor: Any) -> Visit:
         )
     if plan.visits.filter(organization=organization).exists():
         raise ValidationError({"organization": _("%(org)s is already in the plan.") % {"org": organization.name}})
-    return _new(actor, Visit(plan=plan, organization=organization))
+    return create(actor, Visit(plan=plan, organization=organization))
 
 
 @transaction.atomic
 def add_check(plan: Plan, *, rule: str, text: str, actor: Any) -> Check:
     require_cover(actor, plan.organization)
     position = (plan.checks.aggregate(m=Max("position"))["m"] or 0) + 1
-    return _new(actor, Check(plan=plan, rule=rule.strip().upper(), text=text.strip(), position=position))
+    return create(actor, Check(plan=plan, rule=rule.strip().upper(), text=text.strip(), position=position))
 
 
 @transaction.atomic
@@ -186,7 +179,7 @@ def record_finding(
         raise ValidationError(
             {"found_on": _("The inspection starts on %(day)s.") % {"day": visit.plan.starts_on.isoformat()}}
         )
-    finding = _new(
+    finding = create(
         actor,
         Finding(
             visit=visit,
@@ -209,7 +202,7 @@ def record_finding(
         deadline = deadline or found_on + dt.timedelta(days=rules.value_of_days(found_on))
         if deadline < found_on:
             raise ValidationError({"deadline": _("The deadline is on or after the day of the finding.")})
-        rectification = _new(
+        rectification = create(
             actor,
             Rectification(finding=finding, owner=owner, post=post, task=(task or text).strip(), deadline=deadline),
         )
