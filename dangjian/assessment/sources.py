@@ -143,20 +143,13 @@ def development_procedure(
 def dues_collection(
     root: Organization, orgs: Sequence[Organization], start: dt.date, end: dt.date, today: dt.date
 ) -> dict[int, Measure]:
-    from dangjian.dues.queries import collection_by_organization, months_between
+    from dangjian.dues.queries import collection_by_organization
     from dangjian.members.models import Member
 
     last = min(end, add_months(today.replace(day=1), -1))  # a month counts once it is over
     members = Member.objects.filter(organization__path__startswith=root.path)
-    # One query a month (dues.queries); the months added up per organization first.
-    paid_due: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    if last >= start:
-        for month in months_between(start.replace(day=1), last.replace(day=1)):
-            for path, (due, paid) in collection_by_organization(members, month).items():
-                sums = paid_due[path]
-                sums[0] += paid
-                sums[1] += due
-    return by_prefix(((path, paid, due) for path, (paid, due) in paid_due.items()), orgs)
+    rows = collection_by_organization(members, start, last) if last >= start else {}
+    return by_prefix(((path, paid, due) for path, (due, paid) in rows.items()), orgs)
 
 
 @source(
