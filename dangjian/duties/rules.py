@@ -7,9 +7,9 @@ reason (issuer); pursued = an accountability record after the issuer found the i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from dangjian.core.states import StateMachine, Transition
 from dangjian.duties.choices import ItemState, Move
 
 
@@ -18,19 +18,11 @@ class Side(StrEnum):
     OWNER = "owner"  # the organization the item is assigned to
 
 
-@dataclass(frozen=True)
-class Transition:
-    move: Move
-    side: Side
-    sources: frozenset[ItemState]
-    target: ItemState | None  # None: the state does not change (progress)
-
-
 OPEN = frozenset({ItemState.ASSIGNED, ItemState.ACKNOWLEDGED, ItemState.RETURNED})
 
-TRANSITIONS: dict[Move, Transition] = {
-    t.move: t
-    for t in (
+MACHINE = StateMachine(
+    Move,
+    (
         Transition(Move.ACKNOWLEDGE, Side.OWNER, frozenset({ItemState.ASSIGNED}), ItemState.ACKNOWLEDGED),
         Transition(Move.PROGRESS, Side.OWNER, frozenset({ItemState.ACKNOWLEDGED, ItemState.RETURNED}), None),
         Transition(
@@ -40,28 +32,16 @@ TRANSITIONS: dict[Move, Transition] = {
         Transition(Move.RETURN, Side.ISSUER, frozenset({ItemState.REPORTED}), ItemState.RETURNED),
         Transition(Move.FAIL, Side.ISSUER, OPEN | {ItemState.REPORTED}, ItemState.FAILED),
         Transition(Move.PURSUE, Side.ISSUER, frozenset({ItemState.FAILED}), ItemState.PURSUED),
-    )
-}
+    ),
+)
+# What the actions, views, API and tests ask of the machine.
+TRANSITIONS = MACHINE.transitions
+allowed = MACHINE.allowed
+moves_for = MACHINE.moves_for
+after = MACHINE.after
 
 # The moves that need a text (the report, the reason for returning, the failure).
 NEEDS_TEXT = frozenset({Move.REPORT, Move.RETURN, Move.FAIL, Move.PURSUE})
-
-
-def allowed(state: str, move: Move, side: Side) -> bool:
-    """Whether ``side`` may make ``move`` on an item in ``state``."""
-    transition = TRANSITIONS.get(move)
-    return transition is not None and transition.side == side and state in transition.sources
-
-
-def moves_for(state: str, side: Side) -> list[Move]:
-    """The moves ``side`` can make now, in the order of the choices."""
-    return [move for move in Move if allowed(state, move, side)]
-
-
-def after(state: str, move: Move) -> str:
-    """The state after ``move`` (which must be allowed)."""
-    target = TRANSITIONS[move].target
-    return str(target) if target is not None else state
 
 
 def is_open(state: str) -> bool:

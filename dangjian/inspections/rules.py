@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.rulesets import Confidence, Figure, register, value
+from dangjian.core.states import StateMachine, Transition
 from dangjian.inspections.choices import RectificationMove, RectificationState
 
 
@@ -58,19 +59,11 @@ class Side(StrEnum):
     OWNER = "owner"  # the organization responsible for the rectification
 
 
-@dataclass(frozen=True)
-class Transition:
-    move: RectificationMove
-    side: Side
-    sources: frozenset[RectificationState]
-    target: RectificationState | None  # None: the state does not change (progress)
-
-
 OPEN = frozenset({RectificationState.OPEN, RectificationState.RETURNED})
 
-TRANSITIONS: dict[RectificationMove, Transition] = {
-    t.move: t
-    for t in (
+MACHINE = StateMachine(
+    RectificationMove,
+    (
         Transition(RectificationMove.PROGRESS, Side.OWNER, OPEN, None),
         Transition(RectificationMove.REPORT, Side.OWNER, OPEN, RectificationState.REPORTED),
         Transition(
@@ -85,23 +78,13 @@ TRANSITIONS: dict[RectificationMove, Transition] = {
             frozenset({RectificationState.REPORTED}),
             RectificationState.VERIFIED,
         ),
-    )
-}
-
-
-def allowed(state: str, move: RectificationMove, side: Side) -> bool:
-    """Whether ``side`` may make ``move`` on a rectification in ``state``."""
-    transition = TRANSITIONS.get(move)
-    return transition is not None and transition.side == side and state in transition.sources
-
-
-def moves_for(state: str, side: Side) -> list[RectificationMove]:
-    return [move for move in RectificationMove if allowed(state, move, side)]
-
-
-def after(state: str, move: RectificationMove) -> str:
-    target = TRANSITIONS[move].target
-    return str(target) if target is not None else state
+    ),
+)
+# What the actions, views, API and tests ask of the machine.
+TRANSITIONS = MACHINE.transitions
+allowed = MACHINE.allowed
+moves_for = MACHINE.moves_for
+after = MACHINE.after
 
 
 PRODUCT = _("Dangjian setting (not a regulation figure)")
