@@ -236,4 +236,4 @@ DEFAULT_POINTS: tuple[PointRule, ...] = (
 def points_of(count: int, rule: PointRule) -> Decimal:
     """``count`` records under ``rule``, held to its cap (in absolute value)."""
     raw = rule.points * count
-    return q(max(min(raw, rule.cap), -rule.cap))
+    return q(max(min(raw, rule.cap), -rule.cap)) + 0  # + 0: no "-0.00" for a deduction never made

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.accounts.roles import Action, Role, allows
 
@@ -25,7 +26,7 @@ def _nav(user: Any) -> list[tuple[str, Any, str]]:
     items += [
         (reverse("orgs:tree"), _("Organizations"), "diagram-3"),
         (reverse("members:list"), _("Members"), "people"),
-        (reverse("orglife:list"), _("Organizational life"), "calendar-check"),
+        (reverse("orglife:list"), pgettext_lazy("navigation", "Org life"), "calendar-check"),
         (reverse("orglife:compliance"), _("Compliance"), "clipboard-check"),
     ]
     if allows(user.role, "development", Action.VIEW):

@@ -32,6 +32,7 @@ def test_caps_hold_both_ways() -> None:
     assert rules.points_of(10, rule) == D("5.00")
     assert rules.points_of(10, rules.PointRule("y", D(-3), D(5))) == D("-5.00")
     assert rules.points_of(0, rule) == D("0.00")
+    assert str(rules.points_of(0, rules.PointRule("y", D(-3), D(5)))) == "0.00"  # not "-0.00" on the page
 
 
 def test_points_come_from_the_records(cast: Cast) -> None:
