@@ -22,6 +22,7 @@ from dangjian.core.scoping import OutOfScope
 from dangjian.core.testing import Cast
 from dangjian.inspections import actions, queries, rules
 from dangjian.inspections.choices import Coverage, RectificationMove, RectificationState
+from dangjian.inspections.inbox import rectifications
 from dangjian.inspections.models import Plan, Rectification
 from dangjian.inspections.rules import Side
 
@@ -289,6 +290,41 @@ def test_inbox_shows_overdue_to_the_owner_and_reported_to_the_inspector(cast: Ca
     # Returned but already past the deadline: it counts once, as overdue.
     groups = {g.key: g.count for g in collect(cast.secretary_a, TODAY)}
     assert groups.get("inspections.overdue") == 1 and "inspections.returned" not in groups
+
+
+def test_inbox_counts_the_groups_in_one_query_and_samples_each_by_deadline(
+    cast: Cast, django_assert_num_queries: Any
+) -> None:
+    visit = visit_of(plan(cast), cast.branch_a)
+    late, later, returned, reported = (
+        actions.record_finding(
+            visit, text=f"问题{i}", found_on=M(2026, 11, 1), deadline=deadline, actor=cast.inspector
+        ).rectification
+        for i, deadline in enumerate((M(2026, 11, 20), M(2026, 11, 10), M(2026, 12, 31), M(2026, 12, 15)))
+    )
+    for r in (returned, reported):
+        actions.make_move(r, RectificationMove.REPORT, actor=cast.secretary_a, text="已整改")
+    actions.make_move(returned, RectificationMove.RETURN, actor=cast.inspector, text="未到位")
+    list(rectifications(cast.inspector, TODAY))  # the figures in force are read once and cached
+    # One query counts the three groups, then one reads each group's sample.
+    with django_assert_num_queries(4):
+        groups = {g.key: g for g in rectifications(cast.inspector, TODAY)}
+        samples = {key: [(i.label, i.url, i.due_on) for i in g.items] for key, g in groups.items()}
+    assert {key: (g.count, g.level) for key, g in groups.items()} == {
+        "inspections.overdue": (2, "overdue"),
+        "inspections.returned": (1, "flagged"),
+        "inspections.to_verify": (1, "due"),
+    }
+    assert samples == {
+        "inspections.overdue": [
+            ("东关村党支部: 问题1", later.get_absolute_url(), M(2026, 11, 10)),
+            ("东关村党支部: 问题0", late.get_absolute_url(), M(2026, 11, 20)),
+        ],
+        "inspections.returned": [("东关村党支部: 问题2", returned.get_absolute_url(), M(2026, 12, 31))],
+        "inspections.to_verify": [("东关村党支部: 问题3", reported.get_absolute_url(), M(2026, 12, 15))],
+    }
+    # The branch sees what it has to redo, not what the county has to verify.
+    assert [g.key for g in rectifications(cast.secretary_a, TODAY)] == ["inspections.overdue", "inspections.returned"]
 
 
 # --- automatic signals ------------------------------------------------------------------
