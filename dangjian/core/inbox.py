@@ -12,12 +12,12 @@ Register with ``@inbox.provider`` in the area's ``inbox.py``, imported by its Ap
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
 
 from dangjian.accounts.roles import Role
@@ -85,6 +85,44 @@ def totals(groups: Iterable[DueGroup]) -> dict[str, int]:
     for group in groups:
         out[group.level.value] += group.count
     return out
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A group of due items counted by ``grouped_counts``: the rows meeting ``condition``."""
+
+    key: str
+    title: str | Promise
+    level: Level
+    condition: Q
+    rule: str = ""
+
+
+def grouped_counts(
+    rows: QuerySet[Any],
+    groups: Sequence[Counted],
+    *,
+    url: str,
+    item: Callable[[Any], DueItem],
+    order: Sequence[str] = ("deadline", "pk"),
+) -> Iterator[DueGroup]:
+    """The non-empty ``groups`` of ``rows`` (already scoped), all counted in one aggregate
+    query, each with up to ``SAMPLE`` of its rows in ``order`` made into items by ``item``
+    (one query per non-empty group) and ``url`` as its drill-down."""
+    counts = rows.aggregate(**{f"n{i}": Count("pk", filter=group.condition) for i, group in enumerate(groups)})
+    for i, group in enumerate(groups):
+        count = counts[f"n{i}"]
+        if not count:
+            continue
+        yield DueGroup(
+            key=group.key,
+            title=group.title,
+            level=group.level,
+            count=count,
+            url=url,
+            rule=group.rule,
+            items=[item(row) for row in rows.filter(group.condition).order_by(*order)[:SAMPLE]],
+        )
 
 
 def own_q(user: Any, field: str) -> Q:

@@ -7,13 +7,13 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.roles import Action, Role
 from dangjian.core import inbox
-from dangjian.core.inbox import own_q
+from dangjian.core.inbox import Counted, own_q
 from dangjian.core.scoping import can
 from dangjian.duties.choices import ItemState, ListState
 from dangjian.duties.models import Item
@@ -26,41 +26,27 @@ def duty_items(user: Any, today: dt.date) -> Iterator[inbox.DueGroup]:
         return
     items = Item.objects.restrict(user).filter(work_list__state=ListState.PUBLISHED).select_related("assignee")
     groups = [
-        (
+        Counted(
             "duties.overdue",
             _("Work items past their deadline"),
             inbox.Level.OVERDUE,
             Q(own_q(user, "assignee"), state__in=OPEN, deadline__lt=today),
         ),
-        (
+        Counted(
             "duties.returned",
             _("Work items returned for rework"),
             inbox.Level.FLAGGED,
             Q(own_q(user, "assignee"), state=ItemState.RETURNED, deadline__gte=today),
         ),
-        (
+        Counted(
             "duties.to_assess",
             _("Work items reported done, to assess"),
             inbox.Level.DUE,
             Q(own_q(user, "issuer"), state=ItemState.REPORTED),
         ),
     ]
-    counts = items.aggregate(**{f"n{i}": Count("pk", filter=group[3]) for i, group in enumerate(groups)})
-    for i, (key, title, level, condition) in enumerate(groups):
-        queryset = items.filter(condition)
-        count = counts[f"n{i}"]
-        if not count:
-            continue
-        yield inbox.DueGroup(
-            key=key,
-            title=title,
-            level=level,
-            count=count,
-            url=reverse("duties:lists"),
-            items=[
-                inbox.DueItem(
-                    label=f"{item.assignee.name}: {item.title}", url=item.get_absolute_url(), due_on=item.deadline
-                )
-                for item in queryset.order_by("deadline", "pk")[: inbox.SAMPLE]
-            ],
-        )
+    yield from inbox.grouped_counts(items, groups, url=reverse("duties:lists"), item=_due_item)
+
+
+def _due_item(item: Item) -> inbox.DueItem:
+    return inbox.DueItem(label=f"{item.assignee.name}: {item.title}", url=item.get_absolute_url(), due_on=item.deadline)
