@@ -30,6 +30,7 @@ from dangjian.assessment.choices import (
     SchemeState,
 )
 from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
+from dangjian.core.fields import JSONField
 from dangjian.core.models import ScopedModel
 from dangjian.duties.models import EVIDENCE_EXTENSIONS
 
@@ -359,7 +360,7 @@ class Result(ScopedModel):
     place_from_bottom = models.PositiveIntegerField(_("place from the bottom"))
     group_size = models.PositiveIntegerField(_("organizations assessed"))
     grade = models.CharField(_("grade"), max_length=50)
-    breakdown = models.JSONField(_("breakdown"), default=list)
+    breakdown = JSONField(_("breakdown"), default=list)  # written in bulk (core.fields)
 
     class Meta:
         verbose_name = _("result")

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.fields import JSONField
 from dangjian.core.scoping import ScopedModelMixin, ScopedQuerySet
 
 
@@ -102,7 +103,7 @@ class AuditEntry(ScopedModelMixin, models.Model):
     )
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    changes = JSONField(_("changes"), default=dict, blank=True)  # written in bulk (core.fields)
     note = models.TextField(_("note"), blank=True)
     organization = models.ForeignKey(
         "orgs.Organization",
