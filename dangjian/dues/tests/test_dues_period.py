@@ -100,7 +100,8 @@ def test_the_period_adds_up_the_months(people: list[Member], seed: int) -> None:
         for month in paid_months:
             payments.append(payment(member, month))
         payments.append(payment(member, rng.choice(MONTHS), PaymentKind.VOLUNTARY))
-        if rng.random() < 0.5 and len(paid_months) < len(MONTHS):  # a payment dated on another day than the first never counts
+        # A payment dated on another day than the first of the month never counts.
+        if rng.random() < 0.5 and len(paid_months) < len(MONTHS):
             off = rng.choice([m for m in MONTHS if m not in paid_months]) + dt.timedelta(days=3)
             payments.append(payment(member, off))
     DuesStandard.objects.bulk_create(standards)
