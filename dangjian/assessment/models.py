@@ -346,6 +346,9 @@ class Result(ScopedModel):
     and the breakdown by indicator with the figures automatic scores came from."""
 
     scope_paths: ClassVar[tuple[str, ...]] = ("round__scheme__organization__path", "organization__path")
+    # A published result is never changed and its breakdown is in its row: its creation
+    # entry need not copy ~7 KB of JSON per organization (benchmarks, assessment proposal 2).
+    audit_exclude: ClassVar[frozenset[str]] = frozenset({"created_at", "updated_at", "breakdown"})
 
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="results")
     organization = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from dangjian.assessment import actions, engine
 from dangjian.assessment.choices import Method, RoundKind, RoundState, SchemeState
 from dangjian.assessment.models import Consequence, Indicator, Result, Round, Scheme
+from dangjian.core.models import AuditEntry
 from dangjian.core.scoping import OutOfScope
 from dangjian.core.testing import Cast
 
@@ -174,6 +175,9 @@ def test_review_appeal_publish_and_places(cast: Cast, time_machine: Any) -> None
     assert x.total - y.total == D("2.00")  # the same records, y's deduction of 2
     assert (x.place, y.place, x.place_from_bottom, y.place_from_bottom, x.group_size) == (1, 2, 2, 1, 2)
     assert x.breakdown and {line["title"] for line in x.breakdown} >= {i.title for i in manual(s)}
+    entry = AuditEntry.objects.for_object(x).get()  # the breakdown stays in the row only
+    assert entry.action == "create" and entry.changes["total"] == [None, str(x.total)]
+    assert "breakdown" not in entry.changes
     with pytest.raises(ValidationError, match="published"):
         actions.record_score(
             r, organization=cast.committee_x, indicator=manual(s)[0], value=D(1), actor=cast.county_admin
