@@ -6,6 +6,7 @@ an appeal needs one covering the assessed organization."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -139,7 +140,20 @@ def create_scheme(
             dimension=extras, title=_("Violations and incidents"), method=Method.DEDUCTION, max_score=10, position=2
         ),
     )
-    for position, band in enumerate(rules.DEFAULT_GRADES, start=1):
+    _add_grades_and_rules(scheme, enumerate(rules.DEFAULT_GRADES, start=1), rules.DEFAULT_CONSEQUENCES, actor=actor)
+    return scheme
+
+
+def _add_grades_and_rules(
+    scheme: Scheme,
+    grades: Iterable[tuple[int, rules.Band | GradeBand]],
+    consequence_rules: Iterable[rules.Consequence | ConsequenceRule],
+    *,
+    actor: Any,
+) -> None:
+    """Give ``scheme`` its grades (each with its position) and consequence rules: the
+    defaults of ``rules`` for a new scheme, the rows of the scheme it is copied from."""
+    for position, band in grades:
         create(
             actor,
             GradeBand(
@@ -151,7 +165,7 @@ def create_scheme(
                 position=position,
             ),
         )
-    for rule in rules.DEFAULT_CONSEQUENCES:
+    for rule in consequence_rules:
         create(
             actor,
             ConsequenceRule(
@@ -164,7 +178,6 @@ def create_scheme(
                 measure=str(rule.measure),
             ),
         )
-    return scheme
 
 
 @transaction.atomic
@@ -207,31 +220,8 @@ def copy_scheme(source: Scheme, *, year: int, actor: Any) -> Scheme:
                     position=i.position,
                 ),
             )
-    for band in source.grades.all():
-        create(
-            actor,
-            GradeBand(
-                scheme=copy,
-                grade=band.grade,
-                label=band.label,
-                floor=band.floor,
-                share=band.share,
-                position=band.position,
-            ),
-        )
-    for rule in source.consequence_rules.all():
-        create(
-            actor,
-            ConsequenceRule(
-                scheme=copy,
-                key=rule.key,
-                position=rule.position,
-                places=rule.places,
-                years=rule.years,
-                min_group=rule.min_group,
-                measure=rule.measure,
-            ),
-        )
+    grades = ((band.position, band) for band in source.grades.all())
+    _add_grades_and_rules(copy, grades, source.consequence_rules.all(), actor=actor)
     return copy
 
 
