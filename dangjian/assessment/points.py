@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 
 from dangjian.assessment import rules
 from dangjian.assessment.choices import PointSource
@@ -114,12 +114,15 @@ def counts(members: list[Member], year: int) -> dict[int, dict[str, int]]:
     return out
 
 
-def league(organization: Organization, year: int) -> tuple[Organization | None, list[rules.PointRule], list[Tally]]:
-    """The members of ``organization`` itself (current and former members of the year)
-    with their points, best first; with the rules used and whose they are."""
+def league(
+    organization: Organization, year: int, visible: QuerySet[Member]
+) -> tuple[Organization | None, list[rules.PointRule], list[Tally]]:
+    """The members of ``organization`` itself among ``visible`` (the caller's scope,
+    ``Member.objects.restrict(user)``), current and former members of the year, with
+    their points, best first; with the rules used and whose they are."""
     owner, point_rules = rules_for(organization, year)
     members = list(
-        Member.objects.filter(organization=organization)
+        visible.filter(organization=organization)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=dt.date(year, 1, 1)))
         .filter(joined_on__lte=dt.date(year, 12, 31))
         .order_by("name")

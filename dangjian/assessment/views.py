@@ -59,6 +59,7 @@ from dangjian.core.ids import pk_or_404
 from dangjian.core.inbox import own_q
 from dangjian.core.scoping import can, covers_path, get_in_scope
 from dangjian.core.views import ActionFormView, apply_errors, file_response, year_from
+from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.orgs.queries import acting_for, root_from
 
@@ -670,7 +671,7 @@ class PointsView(LoginRequiredMixin, TemplateView):
         org = root_from(self.request)
         if org is None:
             raise Http404
-        owner, point_rules, tallies = points.league(org, year)
+        owner, point_rules, tallies = points.league(org, year, Member.objects.restrict(user))
         context.update(
             own=False,
             organization=org,

@@ -17,6 +17,7 @@ from dangjian.assessment import actions, points, rules
 from dangjian.assessment.choices import PointSource
 from dangjian.core.testing import Cast
 from dangjian.dues import actions as dues
+from dangjian.members.models import Member
 
 M = dt.date
 
@@ -80,6 +81,12 @@ def test_nearest_rules_apply_and_the_pages(cast: Cast) -> None:
     own = member.get(reverse("assessment:points"))
     assert own.status_code == 200 and own.context["tally"].member == cast.member_a.member
     assert member.post(reverse("assessment:points") + f"?org={cast.branch_a.pk}", data).status_code in (403, 404)
+
+
+def test_the_league_holds_the_members_in_scope_only(cast: Cast) -> None:
+    _owner, _rules, tallies = points.league(cast.branch_a, 2026, Member.objects.restrict(cast.secretary_a))
+    assert len(tallies) == len(cast.members_a)
+    assert points.league(cast.branch_b, 2026, Member.objects.restrict(cast.secretary_a))[2] == []
 
 
 def test_attendance_counts_present_and_absent(cast: Cast) -> None:
