@@ -144,11 +144,9 @@ def dues_collection(
     root: Organization, orgs: Sequence[Organization], start: dt.date, end: dt.date, today: dt.date
 ) -> dict[int, Measure]:
     from dangjian.dues.queries import collection_by_organization
-    from dangjian.members.models import Member
 
     last = min(end, add_months(today.replace(day=1), -1))  # a month counts once it is over
-    members = Member.objects.filter(organization__path__startswith=root.path)
-    rows = collection_by_organization(members, start, last) if last >= start else {}
+    rows = collection_by_organization(root, start, last)
     return by_prefix(((path, paid, due) for path, (due, paid) in rows.items()), orgs)
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, F, FilteredRelation, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, DecimalField, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy
 
@@ -420,104 +421,95 @@ def fund_statement(organization: Organization, year: int) -> Statement:
     return statement
 
 
-def collection_by_organization(members: QuerySet[Member], first: dt.date, last: dt.date) -> dict[str, tuple[int, int]]:
+def collection_by_organization(root: Organization, first: dt.date, last: dt.date) -> dict[str, tuple[int, int]]:
     """Organization path → (member-months owed from the month of ``first`` to that of
-    ``last``, those paid), for every organization of ``members`` with someone owing: the
-    sums over those months of what ``collection`` counts month by month (``_owing``: admitted
-    by the month's end (F8), not left before it, a standard in force that is not an
-    exemption (F7); paid: a regular payment for the month).
+    ``last``, those paid), for every organization of ``root``'s subtree with someone
+    owing: the sums over those months of what ``collection`` counts month by month
+    (``_owing``: admitted by the month's end (F8), not left before it, a standard in force
+    that is not an exemption (F7); paid: a regular payment for the month).
 
-    Month by month that is one query per month over every member with their standards and
-    payments: 60% of scoring a province's year-end assessment (docs/benchmarks.md,
-    "Assessment"). Here the months a member owed are intervals of month numbers, worked out
-    from the member's dates and standards (two reads), and the payments are counted per
-    member in one grouped query; only members with a payment outside their owed interval
-    (an exempted stretch, a payment before admission) have their months read one by one.
-    ``test_dues_period.py`` checks it against ``collection`` month by month."""
+    One query. Month by month it was one query per month over every member with their
+    standards and payments: 60% of scoring a province's year-end assessment
+    (docs/benchmarks.md, "Assessment"). Here the months each member owed are spans of month
+    numbers (each standard in force until the next one starts; exemptions left out; cut
+    to the member's admission, leaving and the period), and each span's payments are one
+    index range. ``test_dues_period.py`` checks it against ``collection``."""
     lo, hi = _month_number(first), _month_number(last)
     if hi < lo:
         return {}
-    member_ids = members.values("pk")
-    # Month numbers in which each standard is in force: from the first whole month on.
-    starts: dict[int, list[tuple[int, bool]]] = {}
-    standards = (
-        DuesStandard.objects.filter(member__in=member_ids, valid_from__lte=_first_day(hi))
-        .order_by("member_id", "valid_from")
-        .values_list("member_id", "valid_from", "reduced_amount")
+    vendor = connection.vendor
+    sql = _PERIOD_SQL.format(
+        joined=_MONTH_NUMBER[vendor].format("mm.joined_on"),
+        left=_MONTH_NUMBER[vendor].format("mm.left_on"),
+        start=_MONTH_NUMBER[vendor].format("ds.valid_from"),
+        start_day=_DAY[vendor].format("ds.valid_from"),
+        greatest=_GREATEST[vendor],
+        least=_LEAST[vendor],
+        first_a=_FIRST_DAY[vendor].format("span.a"),
+        first_b=_FIRST_DAY[vendor].format("span.b"),
+        paid_day=_DAY[vendor].format("p.month"),
+        regular=PaymentKind.REGULAR.value,
     )
-    for member_id, valid_from, reduced in standards.iterator(chunk_size=10_000):
-        starts.setdefault(member_id, []).append((_month_number(valid_from, up=True), reduced == 0))
-    owed: dict[int, tuple[str, list[tuple[int, int]]]] = {}
-    rows = members.order_by().values_list("pk", "organization__path", "joined_on", "left_on")
-    for pk, path, joined_on, left_on in rows.iterator(chunk_size=10_000):
-        if pk not in starts:
-            continue
-        begin = max(lo, _month_number(joined_on))
-        end = hi if left_on is None else min(hi, _month_number(left_on))
-        spans = _owed_spans(starts[pk], begin, end)
-        if spans:
-            owed[pk] = (path, spans)
-    paid: dict[int, int] = {}
-    one_by_one: list[int] = []
-    payments = (
-        Payment.objects.filter(
-            member__in=member_ids, kind=PaymentKind.REGULAR, month__gte=_first_day(lo), month__lte=_first_day(hi)
-        )
-        .filter(month__day=1)  # ``collection`` matches the first of the month only
-        .order_by()
-        .values("member_id")
-        .annotate(n=Count("pk"), earliest=Min("month"), latest=Max("month"))
-        .values_list("member_id", "n", "earliest", "latest")
-    )
-    for member_id, n, earliest, latest in payments.iterator(chunk_size=10_000):
-        if member_id not in owed:
-            continue
-        a, b = _month_number(earliest), _month_number(latest)
-        if any(start <= a and b < stop for start, stop in owed[member_id][1]):
-            paid[member_id] = n
-        else:
-            one_by_one.append(member_id)
-    for start in range(0, len(one_by_one), 5000):
-        months = Payment.objects.filter(
-            member_id__in=one_by_one[start : start + 5000],
-            kind=PaymentKind.REGULAR,
-            month__gte=_first_day(lo),
-            month__lte=_first_day(hi),
-            month__day=1,
-        ).values_list("member_id", "month")
-        for member_id, month in months:
-            number = _month_number(month)
-            if any(a <= number < b for a, b in owed[member_id][1]):
-                paid[member_id] = paid.get(member_id, 0) + 1
-    out: dict[str, tuple[int, int]] = {}
-    for pk, (path, spans) in owed.items():
-        due, done = out.get(path, (0, 0))
-        out[path] = (due + sum(b - a for a, b in spans), done + paid.get(pk, 0))
-    return out
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [root.path + "%", _first_day(hi), lo, hi, hi, hi])
+        return {path: (int(due), int(paid)) for path, due, paid in cursor.fetchall()}
 
 
-def _month_number(day: dt.date, up: bool = False) -> int:
-    """Months since year 0 of ``day``'s month; ``up``: of the first month starting on or
-    after ``day`` (a standard ``valid_from`` the 15th is in force from the next month)."""
-    return day.year * 12 + day.month - 1 + (1 if up and day.day > 1 else 0)
+def _month_number(day: dt.date) -> int:
+    """Months since year 0 of ``day``'s month."""
+    return day.year * 12 + day.month - 1
 
 
 def _first_day(number: int) -> dt.date:
     return dt.date(number // 12, number % 12 + 1, 1)
 
 
-def _owed_spans(starts: list[tuple[int, bool]], begin: int, end: int) -> list[tuple[int, int]]:
-    """The month numbers from ``begin`` to ``end`` (both included) in which the latest
-    standard started by then is not an exemption, as half-open ``(from, to)`` spans;
-    ``starts``: each standard's first month and whether it exempts, oldest first."""
-    spans: list[tuple[int, int]] = []
-    for i, (start, exempt) in enumerate(starts):
-        stop = starts[i + 1][0] if i + 1 < len(starts) else end + 1
-        a, b = max(start, begin), min(stop, end + 1)
-        if exempt or a >= b:
-            continue
-        if spans and spans[-1][1] == a:
-            spans[-1] = (spans[-1][0], b)
-        else:
-            spans.append((a, b))
-    return spans
+# Months since year 0 of a date column, its day, and the first day of a month number
+# (comparable with a date column), per database; "%%" is a literal "%".
+_MONTH_NUMBER = {
+    "postgresql": "(EXTRACT(YEAR FROM {0})::int * 12 + EXTRACT(MONTH FROM {0})::int - 1)",
+    "sqlite": "(CAST(strftime('%%Y', {0}) AS integer) * 12 + CAST(strftime('%%m', {0}) AS integer) - 1)",
+}
+_DAY = {"postgresql": "EXTRACT(DAY FROM {0})::int", "sqlite": "CAST(strftime('%%d', {0}) AS integer)"}
+_FIRST_DAY = {
+    "postgresql": "make_date({0} / 12, {0} %% 12 + 1, 1)",
+    "sqlite": "printf('%%04d-%%02d-01', {0} / 12, {0} %% 12 + 1)",
+}
+_GREATEST = {"postgresql": "GREATEST", "sqlite": "MAX"}
+_LEAST = {"postgresql": "LEAST", "sqlite": "MIN"}
+
+# m: the subtree's members with the month numbers of their admission and leaving.
+# standards: each standard's first month in force (the month after, from a day other than
+# the first: ``valid_from <= month``), until the next standard's (LEAD).
+# span: the months a standard that is not an exemption was in force, cut to admission (F8),
+# leaving and the period. Each span's payments: the regular ones of its months (the index
+# of one payment per member and month), dated on the first day as ``collection`` matches.
+_PERIOD_SQL = """
+WITH m AS (
+    SELECT mm.id, o.path, {joined} AS joined_n, {left} AS left_n
+    FROM members_member mm JOIN orgs_organization o ON o.id = mm.organization_id
+    WHERE o.path LIKE %s
+),
+standards AS (
+    SELECT m.path, ds.member_id, m.joined_n, m.left_n, ds.reduced_amount,
+           {start} + CASE WHEN {start_day} > 1 THEN 1 ELSE 0 END AS start_n,
+           LEAD({start} + CASE WHEN {start_day} > 1 THEN 1 ELSE 0 END)
+               OVER (PARTITION BY ds.member_id ORDER BY ds.valid_from) AS next_n
+    FROM dues_duesstandard ds JOIN m ON m.id = ds.member_id
+    WHERE ds.valid_from <= %s
+),
+span AS (
+    SELECT path, member_id,
+           {greatest}(start_n, %s, joined_n) AS a,
+           {least}(COALESCE(next_n - 1, %s), %s, COALESCE(left_n, %s)) AS b
+    FROM standards
+    WHERE reduced_amount IS NULL OR reduced_amount <> 0
+)
+SELECT span.path, SUM(span.b - span.a + 1),
+       SUM((SELECT COUNT(*) FROM dues_payment p
+            WHERE p.member_id = span.member_id AND p.kind = '{regular}'
+              AND p.month >= {first_a} AND p.month <= {first_b} AND {paid_day} = 1))
+FROM span
+WHERE span.b >= span.a
+GROUP BY span.path
+"""
