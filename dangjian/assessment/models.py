@@ -419,6 +419,9 @@ class PointsRule(ScopedModel):
     its subtree unless an organization nearer to them sets its own rules for the year."""
 
     scope_paths: ClassVar[tuple[str, ...]] = ("organization__path",)
+    # Kept by those who keep the members (administrators, secretaries); inspectors, who
+    # score assessment rounds, only read them.
+    scope_area: ClassVar[str | None] = "members"
 
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"

@@ -643,8 +643,8 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _sets_points(user: Any, org: Organization) -> bool:
     """Administrators and secretaries set their organization's points rules; inspectors,
-    who score rounds, do not."""
-    return covers_path(user, org.path) and can(user, PointsRule, Action.CHANGE) and user.role != Role.INSPECTOR
+    who score rounds, do not (``PointsRule.scope_area``)."""
+    return covers_path(user, org.path) and can(user, PointsRule, Action.CHANGE)
 
 
 class PointsView(LoginRequiredMixin, TemplateView):
@@ -679,9 +679,7 @@ class PointsView(LoginRequiredMixin, TemplateView):
             rules=[(r, labels.get(r.source, r.source)) for r in point_rules],
             tallies=tallies,
             sources=[r.source for r in point_rules],
-            can_set=covers_path(user, org.path)
-            and can(user, PointsRule, Action.CHANGE)
-            and user.role != Role.INSPECTOR,
+            can_set=_sets_points(user, org),
             form=kwargs.get("form")
             or PointsRulesForm(
                 initial={r.source: r.points for r in point_rules}, caps={r.source: r.cap for r in point_rules}

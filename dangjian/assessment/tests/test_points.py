@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from dangjian.assessment import actions, points, rules
 from dangjian.assessment.choices import PointSource
+from dangjian.core.scoping import OutOfScope
 from dangjian.core.testing import Cast
 from dangjian.dues import actions as dues
 from dangjian.members.models import Member
@@ -63,6 +64,7 @@ def test_nearest_rules_apply_and_the_pages(cast: Cast) -> None:
     secretary.force_login(cast.secretary_a)
     page = secretary.get(reverse("assessment:points") + f"?org={cast.branch_a.pk}&year=2026")
     assert page.status_code == 200 and len(page.context["tallies"]) == len(cast.members_a)
+    assert page.context["can_set"] is True
     assert secretary.get(reverse("assessment:points") + f"?org={cast.branch_b.pk}").status_code == 404
     data = {}
     for source, _label in PointSource.choices:
@@ -76,6 +78,10 @@ def test_nearest_rules_apply_and_the_pages(cast: Cast) -> None:
     inspector = Client(HTTP_ACCEPT_LANGUAGE="en")
     inspector.force_login(cast.inspector)
     assert inspector.post(reverse("assessment:points") + f"?org={cast.branch_a.pk}", data).status_code == 404
+    seen = inspector.get(reverse("assessment:points") + f"?org={cast.branch_a.pk}&year=2026")
+    assert len(seen.context["tallies"]) == len(cast.members_a) and seen.context["can_set"] is False
+    with pytest.raises(OutOfScope):  # PointsRule's area is the members': inspectors read it
+        actions.set_points_rules(cast.branch_a, year=2026, rules=custom, actor=cast.inspector)
     member = Client(HTTP_ACCEPT_LANGUAGE="en")
     member.force_login(cast.member_a)
     own = member.get(reverse("assessment:points"))
