@@ -27,6 +27,7 @@ class Tally:
     member: Member
     counts: dict[str, int] = field(default_factory=dict)
     points: dict[str, Decimal] = field(default_factory=dict)
+    place: int | None = None  # in the league: tied totals share the place (rules.rank)
 
     @property
     def total(self) -> Decimal:
@@ -135,6 +136,9 @@ def league(
             tally.points[rule.source] = rules.points_of(tally.counts.get(rule.source, 0), rule)
         tallies.append(tally)
     tallies.sort(key=lambda t: (-t.total, t.member.name))
+    places = rules.rank({i: t.total for i, t in enumerate(tallies)})
+    for i, tally in enumerate(tallies):
+        tally.place = places[i]
     return owner, point_rules, tallies
 
 

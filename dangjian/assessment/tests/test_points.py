@@ -109,3 +109,13 @@ def test_attendance_counts_present_and_absent(cast: Cast) -> None:
     assert found[cast.members_a[1].pk][PointSource.ABSENT] == 1
     assert found[cast.members_a[2].pk].get(PointSource.PRESENT, 0) == 0
     assert found[cast.members_a[2].pk].get(PointSource.ABSENT, 0) == 0
+
+
+def test_the_league_gives_tied_totals_the_same_place(cast: Cast) -> None:
+    for member in cast.members_a[:2]:  # the same points: one month of dues paid on time
+        dues.set_standard(member, category="farmer", valid_from=M(2026, 1, 1), farmer_amount=D("1"), actor=None)
+        dues.record_payments(member, [M(2026, 1, 1)], paid_on=M(2026, 1, 20), method="cash", actor=None)
+    _owner, _rules, tallies = points.league(cast.branch_a, 2026, Member.objects.restrict(cast.secretary_a))
+    assert len(tallies) >= 4
+    assert [t.place for t in tallies] == [1, 1] + [3] * (len(tallies) - 2)
+    assert {t.member for t in tallies[:2]} == set(cast.members_a[:2])
