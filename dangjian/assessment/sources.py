@@ -145,7 +145,8 @@ def dues_collection(
 ) -> dict[int, Measure]:
     from dangjian.dues.queries import collection_by_organization
 
-    last = min(end, add_months(today.replace(day=1), -1))  # a month counts once it is over
+    # A month counts once it is over, the months of the period's first and last days whole.
+    last = min(end, add_months(today.replace(day=1), -1))
     rows = collection_by_organization(root, start, last)
     return by_prefix(((path, paid, due) for path, (due, paid) in rows.items()), orgs)
 

@@ -426,7 +426,9 @@ def collection_by_organization(root: Organization, first: dt.date, last: dt.date
     ``last``, those paid), for every organization of ``root``'s subtree with someone
     owing: the sums over those months of what ``collection`` counts month by month
     (``_owing``: admitted by the month's end (F8), not left before it, a standard in force
-    that is not an exemption (F7); paid: a regular payment for the month).
+    that is not an exemption (F7); paid: a regular payment for the month). Like
+    ``collection``, a member counts under their current organization for every month,
+    also months paid to a branch they have since left (``Payment.organization``).
 
     One query. Month by month it was one query per month over every member with their
     standards and payments: 60% of scoring a province's year-end assessment

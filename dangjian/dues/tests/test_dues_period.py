@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -131,3 +132,22 @@ def test_an_exempted_stretch_and_payments_around_it(cast: Cast) -> None:
     assert monthly([member], M(2026, 1, 1), M(2026, 12, 1)) == {cast.branch_a.path: (6, 6)}
     # From April to August nothing is owed, and the payments of those months do not count.
     assert queries.collection_by_organization(cast.county, M(2026, 4, 1), M(2026, 8, 1)) == {}
+
+
+def test_a_subtree_any_days_and_one_query(cast: Cast, people: list[Member], django_assert_num_queries: Any) -> None:
+    for member in people:
+        standard(member, M(2026, 1, 1)).save()
+        Payment.objects.bulk_create([payment(member, M(2026, 3, 1))])
+    year = (M(2026, 1, 1), M(2026, 12, 1))
+    whole = queries.collection_by_organization(cast.county, *year)
+    assert whole == monthly(people, *year) and set(whole) == {cast.branch_a.path, cast.branch_b.path}
+    # The subtree of committee X holds branch A only.
+    assert queries.collection_by_organization(cast.committee_x, *year) == {
+        cast.branch_a.path: whole[cast.branch_a.path]
+    }
+    # Any day of the first and last months stands for the month.
+    assert queries.collection_by_organization(cast.county, M(2026, 1, 15), M(2026, 12, 20)) == whole
+    with django_assert_num_queries(1):
+        queries.collection_by_organization(cast.county, *year)
+    with django_assert_num_queries(0):
+        assert queries.collection_by_organization(cast.county, M(2026, 5, 1), M(2026, 4, 30)) == {}
