@@ -23,6 +23,7 @@ from dangjian.dues.api.views import (
     ReconciliationView,
 )
 from dangjian.duties.api.views import DecisionViewSet, ItemViewSet, ProjectViewSet, WorkListViewSet
+from dangjian.evaluation.api.views import EvaluationFollowUpViewSet, EvaluationRoundViewSet
 from dangjian.inspections.api.views import PlanViewSet, RectificationViewSet, VisitViewSet
 from dangjian.members.api.views import MemberViewSet
 from dangjian.orglife.api.views import ComplianceView, EventViewSet
@@ -50,6 +51,8 @@ router.register("assessment-sheets", AssessedViewSet, basename="assessment-sheet
 router.register("assessment-appeals", AppealViewSet, basename="assessment-appeal")
 router.register("assessment-results", ResultViewSet, basename="assessment-result")
 router.register("assessment-consequences", ConsequenceViewSet, basename="assessment-consequence")
+router.register("evaluation-rounds", EvaluationRoundViewSet, basename="evaluation-round")
+router.register("evaluation-follow-ups", EvaluationFollowUpViewSet, basename="evaluation-follow-up")
 
 urlpatterns = [
     path("", include("dangjian.core.urls")),

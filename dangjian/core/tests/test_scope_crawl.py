@@ -183,6 +183,8 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "evaluation:follow_up": FollowUp,
     "evaluation:follow_up_move": FollowUp,
     "evaluation:evidence": FollowUp,
+    "evaluation-round-detail": EvaluationRound,
+    "evaluation-follow-up-detail": FollowUp,
 }
 # Other URL arguments of the object URLs above.
 PK_EXTRA = {
@@ -245,6 +247,8 @@ LIST_QUERIES = {
     "assessment-consequence-list": ["state=open", "year=2026", "state=bad"],
     "evaluation:rounds": ["year=2025", "year=bad"],
     "evaluation:export": ["year=2025", "year=bad"],
+    "evaluation-round-list": ["year=2026", "step=decided", "year=bad"],
+    "evaluation-follow-up-list": ["open=true", "state=corrected", "year=2026", "state=bad"],
 }
 # URLs that act for the organization in the path (``org``): out of scope answers 403 or 404.
 ORG_PATH_EXTRA: dict[str, list[dict[str, str]]] = {
@@ -725,7 +729,9 @@ def test_scope_crawl(world: Cast) -> None:
                         assert response.status_code == 404, (
                             f"{user.username} GET {url} (out of scope): {response.status_code}"
                         )
-                    elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                    elif response.status_code == 200 and any(
+                        t in response.get("Content-Type", "") for t in ("html", "json")
+                    ):
                         _check_no_leak(user, url, response.content.decode(), forbidden)
                 continue
             if "org" in params:
