@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
@@ -88,3 +89,33 @@ def named_choices(name: str, choices: Any, *, blank: bool = False) -> type[seria
     field_class = type(f"{name}Field", (serializers.ChoiceField,), {"__doc__": f"A choice of {name}."})
     schema = serializers.ChoiceField(choices=choices, allow_blank=blank)
     return extend_schema_field(schema, component_name=f"{name}Enum")(field_class)  # type: ignore[no-any-return]
+
+
+# --- helpers of the serializers ---------------------------------------------------------
+
+
+def request_user(serializer: serializers.Serializer) -> Any:  # type: ignore[type-arg]
+    """The user of the request the serializer serves (None outside a request: the schema)."""
+    return getattr(serializer.context.get("request"), "user", None)
+
+
+def choose_from(serializer: serializers.Serializer, name: str, queryset: Any) -> None:  # type: ignore[type-arg]
+    """Limit the objects a related field (or a many-related one) accepts, usually to the
+    caller's scope (``Model.objects.restrict(user)``): others, in scope or not, are
+    unknown ids (400)."""
+    field: Any = serializer.fields[name]
+    if isinstance(field, serializers.ManyRelatedField):
+        field = field.child_relation
+    field.queryset = queryset
+
+
+def file_url(serializer: serializers.Serializer, name: str, pk: int) -> str:  # type: ignore[type-arg]
+    """The address of the scoped page serving a stored file (evidence, a document)."""
+    url = reverse(name, args=[pk])
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def missing(name: str) -> serializers.ValidationError:
+    """DRF's own "This field is required." for a field required only in some cases."""
+    return serializers.ValidationError({name: [serializers.Field.default_error_messages["required"]]}, code="required")

@@ -40,7 +40,7 @@ from dangjian.assessment.models import (
     Scheme,
     Score,
 )
-from dangjian.core.api import named_choices
+from dangjian.core.api import choose_from, named_choices, request_user
 from dangjian.core.dates import FIRST_YEAR, LAST_YEAR
 from dangjian.orgs.models import Organization
 
@@ -56,20 +56,6 @@ AppealStateField = named_choices("AppealState", AppealState.choices)
 FollowUpField = named_choices("FollowUp", FollowUp.choices)
 
 POINTS = {"max_digits": 6, "decimal_places": 2}
-
-
-def _user(serializer: serializers.Serializer) -> Any:  # type: ignore[type-arg]
-    request = serializer.context.get("request")
-    return getattr(request, "user", None)
-
-
-def _choose_from(serializer: serializers.Serializer, name: str, queryset: Any) -> None:  # type: ignore[type-arg]
-    """Limit the objects a related field accepts: others, in scope or not, are unknown
-    ids (400), as in the other APIs."""
-    field: Any = serializer.fields[name]
-    if isinstance(field, serializers.ManyRelatedField):
-        field = field.child_relation
-    field.queryset = queryset
 
 
 def grade_label(scheme: Scheme, grade: str) -> str:
@@ -220,9 +206,9 @@ class SchemeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organization", Organization.objects.restrict(user))
+            choose_from(self, "organization", Organization.objects.restrict(user))
 
 
 class SchemeDetailSerializer(SchemeSerializer):
@@ -267,9 +253,9 @@ class AddAssessedSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organizations", Organization.objects.restrict(user))
+            choose_from(self, "organizations", Organization.objects.restrict(user))
 
 
 class OpenRoundSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -384,10 +370,10 @@ class RecordScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organization", Organization.objects.restrict(user))
-            _choose_from(self, "indicator", Indicator.objects.restrict(user))
+            choose_from(self, "organization", Organization.objects.restrict(user))
+            choose_from(self, "indicator", Indicator.objects.restrict(user))
 
 
 class AdjustmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -433,10 +419,10 @@ class RecordAdjustmentSerializer(serializers.Serializer):  # type: ignore[type-a
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organization", Organization.objects.restrict(user))
-            _choose_from(self, "indicator", Indicator.objects.restrict(user))
+            choose_from(self, "organization", Organization.objects.restrict(user))
+            choose_from(self, "indicator", Indicator.objects.restrict(user))
 
 
 class OpenReviewSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -539,12 +525,12 @@ class FileAppealSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, round_: Round | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organization", Organization.objects.restrict(user))
+            choose_from(self, "organization", Organization.objects.restrict(user))
         if round_ is not None:
             # The indicators of the round's sheet, which the assessed side sees there.
-            _choose_from(self, "indicator", Indicator.objects.filter(dimension__scheme=round_.scheme_id))
+            choose_from(self, "indicator", Indicator.objects.filter(dimension__scheme=round_.scheme_id))
 
 
 class DecideAppealSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dangjian.accounts.roles import Action
-from dangjian.core.api import named_choices
+from dangjian.core.api import choose_from, missing, named_choices, request_user
 from dangjian.dues.choices import DuesCategory, FundCategory, FundSource, FundState, PaymentKind, PaymentMethod
 from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
 from dangjian.members.models import Member
@@ -63,23 +63,6 @@ FundCategoryField = named_choices("FundCategory", FundCategory.choices, blank=Tr
 FundStateField = named_choices("FundState", FundState.choices)
 
 
-def _choose_from(serializer: serializers.Serializer, name: str, queryset: Any) -> None:  # type: ignore[type-arg]
-    """Limit the objects a related field accepts: others are unknown ids (400), in scope
-    or not, as in the other APIs."""
-    field: Any = serializer.fields[name]
-    field.queryset = queryset
-
-
-def _user(serializer: serializers.Serializer) -> Any:  # type: ignore[type-arg]
-    request = serializer.context.get("request")
-    return getattr(request, "user", None)
-
-
-def _missing(name: str) -> serializers.ValidationError:
-    """DRF's own "This field is required." for a field required only in some cases."""
-    return serializers.ValidationError({name: [serializers.Field.default_error_messages["required"]]}, code="required")
-
-
 class DuesStandardSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """A member's dues standard from a month on. POST sets it through the rules (F1-F7,
     F9): the amount, rule, rate and bracket are derived, ``payable`` is the reduced amount
@@ -115,9 +98,9 @@ class DuesStandardSerializer(serializers.ModelSerializer):  # type: ignore[type-
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "member", Member.objects.restrict(user, Action.CHANGE))
+            choose_from(self, "member", Member.objects.restrict(user, Action.CHANGE))
 
 
 class PaymentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -164,16 +147,16 @@ class PaymentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "member", Member.objects.restrict(user, Action.CHANGE))
+            choose_from(self, "member", Member.objects.restrict(user, Action.CHANGE))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("kind", PaymentKind.REGULAR) == PaymentKind.VOLUNTARY:
             if attrs.get("months"):
                 raise serializers.ValidationError({"months": [_("A voluntary payment is not for particular months.")]})
             if attrs.get("amount") is None:
-                raise _missing("amount")
+                raise missing("amount")
         elif attrs.get("amount") is not None:
             raise serializers.ValidationError(
                 {"amount": [_("Monthly dues are paid at the member's standard: leave out the amount.")]}
@@ -209,10 +192,10 @@ class HandoverSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
             # An organization of the caller's own subtree, as on the page.
-            _choose_from(self, "from_organization", Organization.objects.restrict(user))
+            choose_from(self, "from_organization", Organization.objects.restrict(user))
 
 
 class ConfirmSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -266,13 +249,13 @@ class FundEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
             # Organizations of the caller's own subtree, as on the pages: a branch cannot
             # name the committee above it as the one allocating.
             own = Organization.objects.restrict(user)
-            _choose_from(self, "organization", own)
-            _choose_from(self, "granted_by", own)
+            choose_from(self, "organization", own)
+            choose_from(self, "granted_by", own)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_voucher_url(self, entry: FundEntry) -> str | None:
@@ -286,7 +269,7 @@ class FundEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         mismatch = _("Income has a source; an expenditure has a category.")
         if attrs["is_income"]:
             if not attrs.get("source"):
-                raise _missing("source")
+                raise missing("source")
             if attrs["source"] == FundSource.HIGHER and attrs.get("granted_by") is None:
                 # As on the pages: an allocation is entered once, by the organization that
                 # makes it, naming itself (the income form does not offer this source).
@@ -297,7 +280,7 @@ class FundEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg
                 raise serializers.ValidationError({"approver": [_("Only an expenditure names who approved it.")]})
         else:
             if not attrs.get("category"):
-                raise _missing("category")
+                raise missing("category")
             for name in ("source", "granted_by"):
                 if attrs.get(name):
                     raise serializers.ValidationError({name: [mismatch]})

@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dangjian.accounts.roles import Action
-from dangjian.core.api import named_choices
+from dangjian.core.api import choose_from, file_url, missing, named_choices, request_user
 from dangjian.duties import rules
 from dangjian.duties.choices import DecisionKind, ItemState, ListState, Measure, Move, ProjectGrade, ProjectState
 from dangjian.duties.forms import MOVE_FIELDS
@@ -38,30 +38,6 @@ PartyPostField = named_choices("PartyPost", PartyPost.choices)
 ProjectStateField = named_choices("ProjectState", ProjectState.choices)
 ProjectGradeField = named_choices("ProjectGrade", ProjectGrade.choices, blank=True)
 DecisionKindField = named_choices("DecisionKind", DecisionKind.choices)
-
-
-def _user(serializer: serializers.Serializer) -> Any:  # type: ignore[type-arg]
-    request = serializer.context.get("request")
-    return getattr(request, "user", None)
-
-
-def _choose_from(serializer: serializers.Serializer, name: str, queryset: Any) -> None:  # type: ignore[type-arg]
-    """Limit the objects a related field accepts: others, in scope or not, are unknown
-    ids (400), as in the other APIs."""
-    field: Any = serializer.fields[name]
-    field.queryset = queryset
-
-
-def _file_url(serializer: serializers.Serializer, name: str, pk: int) -> str:  # type: ignore[type-arg]
-    """The address of the scoped page serving a stored file (evidence, a document)."""
-    url = reverse(name, args=[pk])
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url
-
-
-def _missing(name: str) -> serializers.ValidationError:
-    """DRF's own "This field is required." for a field required only in some cases."""
-    return serializers.ValidationError({name: [serializers.Field.default_error_messages["required"]]}, code="required")
 
 
 class ItemEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -136,7 +112,7 @@ class ItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None and "work_list" in self.fields:
             # The lists one sees, and those of the items one sees: a branch splits an item
             # of its committee's list, which it does not see as a whole.
@@ -144,9 +120,9 @@ class ItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
                 Q(pk__in=WorkList.objects.restrict(user).values("pk"))
                 | Q(pk__in=Item.objects.restrict(user).values("work_list"))
             )
-            _choose_from(self, "work_list", lists)
-            _choose_from(self, "parent", Item.objects.restrict(user, Action.CHANGE))
-            _choose_from(self, "assignee", Organization.objects.restrict(user))
+            choose_from(self, "work_list", lists)
+            choose_from(self, "parent", Item.objects.restrict(user, Action.CHANGE))
+            choose_from(self, "assignee", Organization.objects.restrict(user))
 
     @extend_schema_field(serializers.BooleanField())
     def get_overdue(self, item: Item) -> bool:
@@ -155,7 +131,7 @@ class ItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("work_list") is None and attrs.get("parent") is None:
-            raise _missing("work_list")
+            raise missing("work_list")
         return attrs
 
 
@@ -183,9 +159,9 @@ class WorkListSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organization", Organization.objects.restrict(user))
+            choose_from(self, "organization", Organization.objects.restrict(user))
 
 
 class WorkListDetailSerializer(WorkListSerializer):
@@ -208,9 +184,9 @@ class CopySerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organization", Organization.objects.restrict(user))
+            choose_from(self, "organization", Organization.objects.restrict(user))
 
 
 class MoveSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -267,7 +243,7 @@ class MilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_evidence_url(self, milestone: Milestone) -> str | None:
-        return _file_url(self, "duties:milestone_evidence", milestone.pk) if milestone.evidence else None
+        return file_url(self, "duties:milestone_evidence", milestone.pk) if milestone.evidence else None
 
 
 class ProjectSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -306,9 +282,9 @@ class ProjectSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organization", Organization.objects.restrict(user))
+            choose_from(self, "organization", Organization.objects.restrict(user))
 
 
 class ProjectDetailSerializer(ProjectSerializer):
@@ -332,7 +308,7 @@ class CompleteMilestoneSerializer(serializers.Serializer):  # type: ignore[type-
     def __init__(self, *args: Any, milestones: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if milestones is not None:
-            _choose_from(self, "milestone", milestones)
+            choose_from(self, "milestone", milestones)
 
 
 class CloseProjectSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -388,13 +364,13 @@ class MajorDecisionSerializer(serializers.ModelSerializer):  # type: ignore[type
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organization", Organization.objects.restrict(user))
+            choose_from(self, "organization", Organization.objects.restrict(user))
             # An event the caller does not see is an unknown id, like one that does not
             # exist: the answer says nothing about it.
-            _choose_from(self, "prior_discussion", Event.objects.restrict(user))
+            choose_from(self, "prior_discussion", Event.objects.restrict(user))
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_document_url(self, decision: Decision) -> str | None:
-        return _file_url(self, "duties:decision_document", decision.pk) if decision.document else None
+        return file_url(self, "duties:decision_document", decision.pk) if decision.document else None

@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from dangjian.accounts.roles import Action
 from dangjian.core import alerts
-from dangjian.core.api import named_choices
+from dangjian.core.api import choose_from, named_choices, request_user
 from dangjian.duties.api.serializers import PartyPostField
 from dangjian.inspections import rules
 from dangjian.inspections.choices import Coverage, RectificationMove, RectificationState
@@ -34,18 +34,6 @@ CoverageField = named_choices("Coverage", Coverage.choices)
 RectificationStateField = named_choices("RectificationState", RectificationState.choices)
 RectificationEventMoveField = named_choices("RectificationEventMove", RectificationMove.choices)
 RectificationMoveField = named_choices("RectificationMove", MOVES)
-
-
-def _user(serializer: serializers.Serializer) -> Any:  # type: ignore[type-arg]
-    request = serializer.context.get("request")
-    return getattr(request, "user", None)
-
-
-def _choose_from(serializer: serializers.Serializer, name: str, queryset: Any) -> None:  # type: ignore[type-arg]
-    """Limit the objects a related field accepts: others, in scope or not, are unknown
-    ids (400), as in the other APIs."""
-    field: Any = serializer.fields[name]
-    field.queryset = queryset
 
 
 def _overdue(rectification: Rectification) -> bool:
@@ -134,12 +122,12 @@ class InspectionPlanSerializer(serializers.ModelSerializer):  # type: ignore[typ
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
             organizations = Organization.objects.restrict(user)
-            _choose_from(self, "organization", organizations)
-            _choose_from(self, "target", organizations)
-            _choose_from(self, "checklist_from", Plan.objects.restrict(user))
+            choose_from(self, "organization", organizations)
+            choose_from(self, "target", organizations)
+            choose_from(self, "checklist_from", Plan.objects.restrict(user))
 
 
 class InspectionPlanDetailSerializer(InspectionPlanSerializer):
@@ -159,9 +147,9 @@ class AddOrganizationSerializer(serializers.Serializer):  # type: ignore[type-ar
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "organization", Organization.objects.restrict(user))
+            choose_from(self, "organization", Organization.objects.restrict(user))
 
 
 # --- inspections and findings ----------------------------------------------------------
@@ -303,14 +291,14 @@ class RecordFindingSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, visit: Visit | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = _user(self)
+        user = request_user(self)
         if user is not None:
-            _choose_from(self, "owner", Organization.objects.restrict(user))
+            choose_from(self, "owner", Organization.objects.restrict(user))
             if visit is not None:
                 # The plan's checklist as the inspecting side sees it: to the inspected
                 # branch every id is unknown, so its answers say nothing of the plan.
                 checks = Check.objects.restrict(user, Action.CHANGE).filter(plan=visit.plan_id)
-                _choose_from(self, "check", checks)
+                choose_from(self, "check", checks)
 
 
 class RecordInspectionSerializer(serializers.Serializer):  # type: ignore[type-arg]
