@@ -8,6 +8,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from rest_framework.test import APIClient
+
 from dangjian.accounts import actions as account_actions
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
@@ -136,3 +138,16 @@ def build_cast() -> Cast:
         instructor=make_user("instructor", Role.INSTRUCTOR, committee_y),
         inspector=make_user("inspector", Role.INSPECTOR, county),
     )
+
+
+def api_for(user: Any) -> APIClient:
+    """An API client authenticated as ``user``, answering in English."""
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(user)
+    return client
+
+
+def ids(response: Any) -> set[int]:
+    """The ids of a successful list answer's page."""
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}

@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from dangjian.assessment import actions, engine
 from dangjian.assessment.choices import Method, RoundKind, RoundState
 from dangjian.assessment.models import Appeal, Consequence, Indicator, Result, Round, Scheme, Score
-from dangjian.core.testing import Cast
+from dangjian.core.testing import Cast, api_for, ids
 
 M = dt.date
 TODAY = M(2026, 12, 20)
@@ -33,17 +33,6 @@ DATE_FORMAT = "Date has wrong format. Use one of these formats instead: YYYY-MM-
 def now(time_machine: Any) -> dt.date:
     time_machine.move_to(dt.datetime(2026, 12, 20, 2, 0, tzinfo=dt.UTC), tick=False)  # 10:00 in Shanghai
     return TODAY
-
-
-def api_for(user: Any) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
-
-
-def ids(response: Any) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 def pdf(name: str = "e.pdf") -> SimpleUploadedFile:

@@ -12,7 +12,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import Cast, make_id_number, make_member, make_org
+from dangjian.core.testing import Cast, api_for, ids, make_id_number, make_member, make_org
 from dangjian.development.choices import Stage, StepKind
 from dangjian.development.models import Candidate, Step
 from dangjian.development.testing import committee_post, general_meeting, new_candidate, schedule_date, walk
@@ -36,20 +36,9 @@ def committees(cast: Cast) -> None:
     committee_post(cast.members_b[0], cast.branch_b, dt.date(2020, 1, 1))
 
 
-def api_for(user: Any) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
-
-
 @pytest.fixture
 def api(cast: Cast) -> APIClient:
     return api_for(cast.secretary_a)
-
-
-def ids(response: Any) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 @pytest.fixture

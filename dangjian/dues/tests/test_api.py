@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import Cast
+from dangjian.core.testing import Cast, api_for, ids
 from dangjian.dues import actions
 from dangjian.dues.choices import DuesCategory, FundCategory, FundSource, FundState, PaymentKind
 from dangjian.dues.models import DuesStandard, FundEntry, Handover, Payment
@@ -35,20 +35,9 @@ def now(time_machine: Any) -> dt.date:
     return TODAY
 
 
-def api_for(user: Any) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
-
-
 @pytest.fixture
 def api(cast: Cast) -> APIClient:
     return api_for(cast.secretary_a)
-
-
-def ids(response: Any) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 def salary(member: Member, base: str = "4200", valid_from: dt.date = JANUARY) -> DuesStandard:

@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from dangjian.core.testing import Cast
+from dangjian.core.testing import Cast, api_for, ids
 from dangjian.duties import actions
 from dangjian.duties.choices import ItemState, ListState, Move
 from dangjian.duties.models import Item, ItemEvent, WorkList
@@ -30,17 +30,6 @@ DATE_FORMAT = "Date has wrong format. Use one of these formats instead: YYYY-MM-
 def now(time_machine: Any) -> dt.date:
     time_machine.move_to(dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC), tick=False)  # 10:00 in Shanghai
     return TODAY
-
-
-def api_for(user: Any) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
-
-
-def ids(response: Any) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 def draft(cast: Cast, year: int = 2026) -> WorkList:

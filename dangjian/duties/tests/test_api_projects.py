@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from dangjian.core.testing import Cast
+from dangjian.core.testing import Cast, api_for, ids
 from dangjian.development.testing import general_meeting
 from dangjian.dues import actions as dues
 from dangjian.duties import actions
@@ -32,17 +32,6 @@ TODAY = M(2026, 11, 23)
 def now(time_machine: Any) -> dt.date:
     time_machine.move_to(dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC), tick=False)  # 10:00 in Shanghai
     return TODAY
-
-
-def api_for(user: Any) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
-
-
-def ids(response: Any) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 def project(cast: Cast, org: Any = None, title: str = "红色先锋服务队", actor: Any = None) -> Project:

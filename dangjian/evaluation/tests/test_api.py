@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from dangjian.accounts.roles import Role
-from dangjian.core.testing import Cast, make_member, make_user
+from dangjian.core.testing import Cast, api_for, ids, make_member, make_user
 from dangjian.evaluation import actions, testing
 from dangjian.evaluation.choices import FollowUpState, Grade, Step
 from dangjian.evaluation.models import FollowUp, Round
@@ -31,17 +31,6 @@ E, Q, B, U = (g.value for g in Grade)
 @pytest.fixture(autouse=True)
 def now(time_machine: Any) -> None:
     time_machine.move_to(dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC), tick=False)  # 10:00 in Shanghai
-
-
-def api_for(user: Any) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
-
-
-def ids(response: Any) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 def decided_a(cast: Cast) -> Round:

@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import Cast
+from dangjian.core.testing import Cast, api_for, ids
 from dangjian.orglife import actions, compliance, rules
 from dangjian.orglife.choices import EventKind, EventState
 from dangjian.orglife.models import Event, Vote
@@ -23,12 +23,6 @@ TODAY = dt.date(2026, 11, 23)
 def now(time_machine: Any) -> dt.date:
     time_machine.move_to(dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC), tick=False)  # 10:00 in Shanghai
     return TODAY
-
-
-def api_for(user: Any) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -43,11 +37,6 @@ def record(org: Any, kind: str, day: dt.date, *, state: str = EventState.HELD, *
     fields.setdefault("topic", f"议题{next(_topics)}")
     fields.setdefault("minutes", "<p>记录</p>")
     return actions.create_event(Event(organization=org, kind=kind, state=state, held_on=day, **fields), actor=None)
-
-
-def ids(response: Any) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 def test_list_and_filter_events_in_scope(cast: Cast, api: APIClient) -> None:
