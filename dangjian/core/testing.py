@@ -151,3 +151,17 @@ def ids(response: Any) -> set[int]:
     """The ids of a successful list answer's page."""
     assert response.status_code == 200, response.content
     return {row["id"] for row in response.json()["results"]}
+
+
+def openapi_schema() -> tuple[dict[str, Any], list[str]]:
+    """The OpenAPI schema as ``manage.py spectacular --validate`` makes and checks it
+    (errors fail here), with its warnings (what ``--fail-on-warn`` refuses)."""
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    GENERATOR_STATS.reset()
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validate_schema(schema)
+    assert not GENERATOR_STATS._error_cache, list(GENERATOR_STATS._error_cache)
+    return schema, list(GENERATOR_STATS._warn_cache)
