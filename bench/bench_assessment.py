@@ -19,10 +19,6 @@ rectifications and the scheme with its round, scores and earlier results
   (which computes again, writes the ``Result`` rows with their audit entries and evaluates
   the consequence rules over the series' three years), inside a transaction rolled back
   after each run so they can be repeated;
-- with ``--proposals``, ``actions.publish`` again with the changes proposed in
-  docs/benchmarks.md patched in one by one (JSON columns inserted with VALUES, no
-  breakdown in the audit entries, the consequences from five columns), checking that each
-  writes the same results and consequences.
 
 Each line: the first run, then the median, min and max of ``--repeat`` more, and the SQL
 queries of the first run. Peak memory: Python allocations during one extra run under
@@ -49,7 +45,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -64,15 +60,15 @@ import django  # noqa: E402
 django.setup()
 
 import time_machine  # noqa: E402
-from django.db import connection, models, transaction  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import assessment_data  # noqa: E402
 from dangjian.accounts.models import User  # noqa: E402
-from dangjian.assessment import actions, engine, rules, sources  # noqa: E402
-from dangjian.assessment.choices import Method, RoundKind, RoundState  # noqa: E402
+from dangjian.assessment import actions, engine, sources  # noqa: E402
+from dangjian.assessment.choices import Method, RoundKind  # noqa: E402
 from dangjian.assessment.models import Adjustment, Assessed, Consequence, Result, Round, Score  # noqa: E402
 from dangjian.core import audit  # noqa: E402
 from dangjian.development.models import Step  # noqa: E402
@@ -401,13 +397,7 @@ def run(args: argparse.Namespace) -> None:
     print(f"    peak Python allocations: {memory['actions.publish']:,.0f} MB")
     print(f"    consequences by rule: {first_publish['consequences_by_rule']}")
 
-    if args.proposals:
-        print(f"\nactions.publish with the proposals (docs/benchmarks.md), cumulative\n{header}")
-        proposal_timings = try_proposals(round_, admin, today, args.repeat, first_publish)
-        timings += proposal_timings
     checks = check(root, orgs, start, end, today, measures, sheets, first_publish, args.sample)
-    if args.proposals:
-        checks["proposals: same results and consequences"] = all(t.note == "same results" for t in proposal_timings)
     print("\nChecks")
     for name, ok in checks.items():
         print(f"  {name}: {'yes' if ok else 'NO'}")
@@ -453,93 +443,6 @@ def run(args: argparse.Namespace) -> None:
         print(f"Wrote {args.dump}")
     if not all(checks.values()):
         sys.exit("A check failed.")
-
-
-def consequences_by_columns(round_: Round, actor: Any) -> None:
-    """``actions._consequences`` reading only the five columns it needs from the series'
-    results (proposal 3 of docs/benchmarks.md), not whole rows with their breakdowns."""
-    scheme = round_.scheme
-    series = scheme.series_id or scheme.pk
-    history: dict[int, dict[int, rules.Place]] = {}
-    for org_id, year, place, from_bottom, group in (
-        Result.objects.filter(
-            round__kind=RoundKind.YEAR_END,
-            round__state=RoundState.PUBLISHED,
-            round__scheme__organization=scheme.organization,
-        )
-        .filter(Q(round__scheme__series_id=series) | Q(round__scheme_id=series))
-        .values_list("organization_id", "round__scheme__year", "place", "place_from_bottom", "group_size")
-    ):
-        history.setdefault(org_id, {})[year] = rules.Place(place, from_bottom, group)
-    consequence_rules = [
-        rules.Consequence(r.key, r.position, r.places, r.years, r.measure, r.min_group)
-        for r in scheme.consequence_rules.all()
-    ]
-    rows = [
-        Consequence(round=round_, organization_id=org_id, rule=rule.key, measure=str(rule.measure), years=triggered)
-        for org_id, years in history.items()
-        if scheme.year in years
-        for rule, triggered in rules.consequences_for(years, scheme.year, consequence_rules)
-    ]
-    Consequence.objects.bulk_create(rows)
-    audit.record_many(actor, "create", rows)
-
-
-def json_as_values(field: Any, value: Any, compiler: Any, connection: Any) -> str:
-    """A placeholder per value: Django then inserts JSON columns with VALUES, not UNNEST."""
-    return "%s"
-
-
-PROPOSALS: tuple[tuple[str, Callable[[], Any]], ...] = (
-    (
-        "1. JSON columns inserted with VALUES, not UNNEST",
-        lambda: mock.patch.object(models.JSONField, "get_placeholder", json_as_values, create=True),
-    ),
-    (
-        "2. no breakdown in the results' audit entries",
-        lambda: mock.patch.object(Result, "audit_exclude", Result.audit_exclude | {"breakdown"}),
-    ),
-    ("3. consequences from five columns", lambda: mock.patch.object(actions, "_consequences", consequences_by_columns)),
-)
-
-
-def try_proposals(round_: Round, admin: User, today: dt.date, repeat: int, baseline: dict[str, Any]) -> list[Timing]:
-    """``actions.publish`` with the proposals of docs/benchmarks.md added one by one
-    (patched for the run, rolled back); each must write the same results and consequences."""
-    timings = []
-    for upto in range(1, len(PROPOSALS) + 1):
-        names = [name for name, _patch in PROPOSALS[:upto]]
-        runs, parts, same = [], [], True
-        for _n in range(max(repeat, 1)):
-            with transaction.atomic(), ExitStack() as stack:
-                for _name, patch in PROPOSALS[:upto]:
-                    stack.enter_context(patch())
-                current = Round.objects.get(pk=round_.pk)
-                with travel(today):
-                    actions.open_review(current, appeal_until=today, actor=admin)
-                split: dict[str, float] = {}
-                with (
-                    travel(today + dt.timedelta(days=1)),
-                    timed_calls(engine, "compute", split, "engine.compute"),
-                    timed_calls(audit, "record_many", split, "audit entries"),
-                    timed_calls(actions, "_consequences", split, "consequences"),
-                ):
-                    start = time.perf_counter()
-                    actions.publish(current, actor=admin)
-                    runs.append(time.perf_counter() - start)
-                parts.append(split)
-                written = dict(Result.objects.filter(round=round_).values_list("organization_id", "total"))
-                given = sorted(Consequence.objects.filter(round=round_).values_list("organization_id", "rule"))
-                same = same and written == baseline["written_totals"] and given == baseline["consequences_list"]
-                transaction.set_rollback(True)
-        medians = {k: statistics.median(p.get(k, 0.0) for p in parts) for k in parts[0]}
-        medians["writing the results (bulk_create) and the rest"] = statistics.median(runs) - sum(medians.values())
-        label = "publish with " + " + ".join(name.split(".")[0] for name in names)
-        t = Timing(label, runs[0], runs, 0, "same results" if same else "DIFFERENT")
-        t.parts = {k: round(v, 3) for k, v in medians.items()}
-        print(f"  {t.row()}  {', '.join(f'{k}: {v * 1000:,.0f} ms' for k, v in medians.items())}", flush=True)
-        timings.append(t)
-    return timings
 
 
 @contextmanager
@@ -604,9 +507,6 @@ def main() -> None:
     run_p.add_argument("--sample", type=int, default=30, help="organizations checked alone (default 30)")
     run_p.add_argument("--explain", type=int, default=3, help="plans of the N slowest queries of compute")
     run_p.add_argument("--dump", default=None, help="write every measure and sheet to this JSON file")
-    run_p.add_argument(
-        "--proposals", action="store_true", help="also time publish with the proposals of docs/benchmarks.md"
-    )
     args = parser.parse_args()
     if args.command == "seed":
         seed(args)
